@@ -15,7 +15,7 @@ export async function render(main, route, ctx) {
   clear(main);
 
   const dl = h('button.primary#download-evidence', { type: 'button', onclick: () => downloadEvidence(a.assetId, dl) },
-    h('span', { 'aria-hidden': 'true' }, '⭳ '), 'Download evidence bundle');
+    'Download evidence bundle');
   main.append(
     h('div.pagehead',
       h('div',

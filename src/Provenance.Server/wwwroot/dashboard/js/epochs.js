@@ -12,14 +12,13 @@ export async function render(main, route, ctx) {
   head.append(actions);
   const statusBox = section('Anchor status', loading());
   const chartBox = section('Epoch sizes and time to timestamp', loading());
-  chartBox.classList.add('wide');
   const listBox = h('section.card.wide', { 'aria-labelledby': 'epochs-title' }, h('h2#epochs-title', 'Sealed epochs'), loading());
   const triggerMsg = h('div#trigger-msg', { 'aria-live': 'polite' });
   main.append(head, triggerMsg, h('div.grid', statusBox, chartBox, listBox));
 
   const anchor = hasScope('anchor');
   if (anchor === false) {
-    actions.append(h('p.muted.small#no-anchor', h('span', { 'aria-hidden': 'true' }, '🔒 '), 'Triggering an epoch needs a key with the anchor scope.'));
+    actions.append(h('p.muted.small#no-anchor', 'Triggering an epoch needs a key with the anchor scope.'));
   } else {
     const btn = h('button.primary#trigger-epoch', { type: 'button' }, 'Trigger epoch');
     btn.addEventListener('click', async () => {

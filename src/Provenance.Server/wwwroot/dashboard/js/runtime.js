@@ -111,10 +111,11 @@ function sparkline(values) {
   const W = 600, H = 70;
   if (values.length < 2) return h('p.muted.small', 'Collecting samples…');
   const max = Math.max(1, ...values);
-  const pts = values.map((v, i) => `${(i / (HISTORY - 1)) * W},${H - (v / max) * (H - 6) - 2}`).join(' ');
+  const pts = values.map((v, i) => `${(i / (values.length - 1)) * W},${H - (v / max) * (H - 6) - 2}`).join(' ');
   const last = values[values.length - 1];
-  return s('svg.sparkline', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `Calls per second over the last ${values.length} samples; now ${num(last, 1)}, peak ${num(max, 1)}` },
-    s('polyline', { points: pts, class: 'line' }),
-    s('text', { x: W - 4, y: 12, 'text-anchor': 'end', class: 'cl' }, `peak ${num(max, 1)}/s`));
+  return h('div',
+    s('svg.sparkline', { viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: 'none', role: 'img', 'aria-label': `Calls per second over the last ${values.length} samples; now ${num(last, 1)}, peak ${num(max, 1)}` },
+      s('polyline', { points: pts, class: 'line', 'vector-effect': 'non-scaling-stroke' })),
+    h('p.small.muted', `Now ${num(last, 1)} calls/s, peak ${num(max, 1)} calls/s over the last ${values.length} samples.`));
 }
 
