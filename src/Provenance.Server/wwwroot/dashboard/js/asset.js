@@ -3,7 +3,7 @@
 import { get, post, raw, enc, ApiError } from './api.js';
 import {
   h, clear, problem, loading, status, outcome, facts, section, copyable, timeEl, short, humanize,
-  relationship, assetLink, lineageLink, saveBlob, toast,
+  relationship, assetLink, lineageLink, saveBlob, toast, labelCells,
 } from './ui.js';
 
 export async function render(main, route, ctx) {
@@ -246,12 +246,12 @@ function audit(a, records) {
   const rows = [...(records || [])].sort((x, y) => x.sequence - y.sequence);
   return h('div',
     h('p', 'Current status: ', status(a.status)),
-    rows.length ? h('div.tablewrap', h('table.audit',
+    rows.length ? h('div.tablewrap', labelCells(h('table.audit',
       h('caption.sr', 'Audit trail, oldest first'),
       h('thead', h('tr', ['#', 'What happened', 'By', 'When', 'Reason', 'State hash'].map(t => h('th', { scope: 'col' }, t)))),
       h('tbody', rows.map(r => h('tr', { 'data-action': r.action },
         h('td', r.sequence), h('td', humanize(r.action)), h('td', r.actor), h('td', timeEl(r.at)), h('td', r.reason || '—'),
-        h('td', h('code', { title: `before ${r.beforeHash || '—'}\nafter ${r.afterHash}` }, short(r.afterHash, 8))))))))
+        h('td', h('code', { title: `before ${r.beforeHash || '—'}\nafter ${r.afterHash}` }, short(r.afterHash, 8)))))))))
       : h('p.muted', 'No audit records.'));
 }
 

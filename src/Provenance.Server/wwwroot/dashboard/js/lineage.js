@@ -409,12 +409,13 @@ class Graph {
         s('text.t3', { x: 10, y: 56 }, trunc(short(d.contentHash, 16), 30)));
     } else {
       g.append(
-        s('text.t1', { x: 10, y: 20 }, `${hl ? '★ ' : ''}${trunc(d.title || d.assetId, hl ? 20 : 22)}`),
+        s('text.t1', { x: 10, y: 20 }, `${hl ? '★ ' : ''}${trunc(d.title || d.assetId, hl ? 19 : 21)}`),
         s('text.t2', { x: 10, y: 38 }, trunc([d.status ? humanize(d.status) : null, d.model].filter(Boolean).join(' · ') || d.mediaType || '', 30)),
         s('text.t3', { x: 10, y: 56 }, trunc(counts.join(' · ') || d.assetId, 30)));
     }
     // Expand/collapse indicator in words-as-symbols: + to expand, − to collapse, … while loading.
-    const sym = d.redacted ? '' : n.busy ? '…' : open ? '−' : '+';
+    const nothing = (dir === 'up' && d.parentCount === 0) || (dir === 'down' && d.childCount === 0);
+    const sym = d.redacted || (nothing && !open) ? '' : n.busy ? '…' : open ? '−' : '+';
     g.append(s('text.toggle', { x: W - 12, y: 20, 'text-anchor': 'middle', 'aria-hidden': 'true' }, sym));
     return g;
   }

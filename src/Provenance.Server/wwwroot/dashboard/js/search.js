@@ -1,6 +1,6 @@
 // Search page: one box for asset id, content hash, title, tag, prompt text or model.
 import { get, qs, enc, ApiError } from './api.js';
-import { h, clear, problem, loading, status, short, assetLink, lineageLink } from './ui.js';
+import { h, clear, problem, loading, status, short, assetLink, lineageLink, labelCells } from './ui.js';
 
 const HASH_RE = /^sha256:[0-9a-f]{64}$/i;
 const HEX_RE = /^[0-9a-f]{64}$/i;
@@ -81,6 +81,7 @@ function moreButton(tbl, params, cursor, ctx) {
         if (!ctx.alive()) return;
         const body = tbl.querySelector('tbody');
         for (const n of page.items || []) body.append(row(n));
+        labelCells(tbl.querySelector('table'));
         if (page.nextCursor) { cursor = page.nextCursor; btn.disabled = false; } else btn.remove();
       } catch (e) { btn.replaceWith(problem(e, { context: 'Loading more failed' })); }
     },
@@ -93,9 +94,9 @@ function toNode(a) {
 }
 
 function table(items) {
-  return h('div.tablewrap', h('table.results',
+  return h('div.tablewrap', labelCells(h('table.results',
     h('thead', h('tr', ['Asset', 'Status', 'Model', 'Creator', 'Content hash', ''].map(t => h('th', { scope: 'col' }, t)))),
-    h('tbody', items.map(row))));
+    h('tbody', items.map(row)))));
 }
 
 function row(n) {

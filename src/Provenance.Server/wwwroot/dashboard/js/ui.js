@@ -194,3 +194,12 @@ export function saveBlob(blob, filename) {
   a.click();
   setTimeout(() => { URL.revokeObjectURL(url); a.remove(); }, 1000);
 }
+
+/** Copies each column header into data-label on its cells, so narrow screens can show rows as labelled cards. */
+export function labelCells(table) {
+  const heads = [...table.querySelectorAll('thead th')].map(th => th.textContent.trim());
+  for (const tr of table.querySelectorAll('tbody tr')) {
+    [...tr.children].forEach((td, i) => { if (heads[i] && !td.dataset.label) td.dataset.label = heads[i]; });
+  }
+  return table;
+}
