@@ -46,6 +46,8 @@ export async function render(main, route, ctx) {
   auditCard.id = 'audit';
   grid.append(auditCard);
 
+  const jump = route.query.get('section');
+  if (jump && /^[a-z-]+$/.test(jump)) document.getElementById(jump)?.scrollIntoView();
   await Promise.all([
     fill(verifyCard, ctx, async () => verification(await post('/v1/verify', { assetId: a.assetId }))),
     fill(paramsCard, ctx, async () => parameters(await get(`/v1/assets/${enc(a.assetId)}/manifest`))),

@@ -118,6 +118,8 @@ class Graph {
         if (dir === 'up') this.addEdge(x.assetId, via, x.relationship);
         else this.addEdge(via, x.assetId, x.relationship);
       }
+      // Once the last page is in, the total is known even where the first answer did not say (the centre).
+      if (!page.nextCursor) n.dto = { ...n.dto, [dir === 'up' ? 'parentCount' : 'childCount']: this.count(n, dir) };
       const mk = `${id}\u0000${dir}`;
       if (page.nextCursor) {
         const total = dir === 'up' ? n.dto.parentCount : n.dto.childCount;
@@ -478,7 +480,7 @@ class Graph {
     if (!d.redacted) {
       btns.append(
         h('a.button', { href: `#/asset/${enc(n.id)}` }, 'Open asset page'),
-        h('a.button', { href: `#/asset/${enc(n.id)}`, 'data-action': 'evidence', onclick: (ev) => { ev.preventDefault(); location.hash = `#/asset/${enc(n.id)}`; setTimeout(() => document.getElementById('verification')?.scrollIntoView(), 300); } }, 'Evidence and checks'));
+        h('a.button', { href: `#/asset/${enc(n.id)}?section=verification`, 'data-action': 'evidence' }, 'Evidence and checks'));
       if (n.id !== this.centerId) btns.append(h('a.button', { href: `#/lineage/${enc(n.id)}` }, 'Centre graph here'));
     }
     this.panel.append(btns);
