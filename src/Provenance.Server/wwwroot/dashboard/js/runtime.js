@@ -1,7 +1,7 @@
 // Runtime view (Orleans-dashboard-like): GET /v1/runtime every 2 s; calls per second are the difference of the
 // cumulative call counters between two samples divided by the time between them.
 import { get, ApiError } from './api.js';
-import { h, s, clear, problem, loading, num, outcome } from './ui.js';
+import { h, s, clear, problem, loading, num, outcome, labelCells } from './ui.js';
 
 const EVERY_MS = 2000;
 const HISTORY = 60;
@@ -96,7 +96,7 @@ function renderTiles(box, st, total) {
 function table(st, rates) {
   const types = [...(st.grainTypes || [])].sort((a, b) => a.grainType.localeCompare(b.grainType));
   if (!types.length) return h('p.muted', 'No grain has been activated yet.');
-  return h('table.runtime',
+  return labelCells(h('table.runtime',
     h('thead', h('tr', ['Grain type', 'Active', 'Activations', 'Calls/s', 'Calls', 'Failed', 'Queue', 'p50 ms', 'p95 ms', 'p99 ms'].map(t => h('th', { scope: 'col' }, t)))),
     h('tbody', types.map(g => h('tr', { 'data-grain-type': g.grainType },
       h('th', { scope: 'row' }, g.grainType),
@@ -104,7 +104,7 @@ function table(st, rates) {
       h('td.num', rates ? num(rates.get(g.grainType) || 0, 1) : '…'),
       h('td.num', num(g.calls)), h('td.num', g.failedCalls ? h('span', outcome('fail', num(g.failedCalls))) : '0'),
       h('td.num', num(g.queueLength)),
-      h('td.num', num(g.latencyMsP50, 2)), h('td.num', num(g.latencyMsP95, 2)), h('td.num', num(g.latencyMsP99, 2))))));
+      h('td.num', num(g.latencyMsP50, 2)), h('td.num', num(g.latencyMsP95, 2)), h('td.num', num(g.latencyMsP99, 2)))))));
 }
 
 function sparkline(values) {
