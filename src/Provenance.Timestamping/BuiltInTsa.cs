@@ -69,9 +69,9 @@ public sealed class BuiltInTsa : IDisposable
         _time = timeProvider;
         _options = options;
 
-        TsaKeyMaterial material = LoadOrCreate(keyStore, withTimestampingEku);
         try
         {
+            TsaKeyMaterial material = LoadOrCreate(keyStore, withTimestampingEku);
             _signer = X509Certificate2.CreateFromPem(material.SigningCertificatePem, material.SigningPrivateKeyPem);
             TrustAnchor = X509Certificate2.CreateFromPem(material.RootCertificatePem);
         }

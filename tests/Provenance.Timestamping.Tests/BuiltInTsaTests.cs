@@ -250,6 +250,18 @@ public sealed class BuiltInTsaTests
         Assert.Equal(TimestampFailureReason.Configuration, error.Reason);
     }
 
+    [Fact]
+    public void Constructor_CorruptCertificateFile_ThrowsConfiguration()
+    {
+        using var folder = new TempFolder();
+        new BuiltInTsa(new FileTsaKeyStore(folder.Path), TimeProvider.System).Dispose();
+        File.WriteAllText(folder.File(FileTsaKeyStore.SigningCertificateFile), "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+
+        var error = Assert.Throws<TimestampException>(() => new BuiltInTsa(new FileTsaKeyStore(folder.Path), TimeProvider.System));
+
+        Assert.Equal(TimestampFailureReason.Configuration, error.Reason);
+    }
+
     private static byte[] Request(int version = 1, string hashOid = Rfc3161Labels.Sha256, byte[]? hash = null, string? policy = null, bool withExtension = false)
     {
         var writer = new AsnWriter(AsnEncodingRules.DER);
