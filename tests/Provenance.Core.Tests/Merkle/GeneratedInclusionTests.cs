@@ -10,24 +10,7 @@ public sealed class GeneratedInclusionTests
     private static readonly IMerkleHasher Hasher = Sha256MerkleHasher.Instance;
 
     [Fact]
-    public void VerifyInclusion_EveryIndexOfEverySizeTo300_Accepts()
-    {
-        var leaves = TestTrees.LeafHashes(MaxSize);
-
-        for (var size = 1; size <= MaxSize; size++)
-        {
-            var root = MerkleTree.ComputeRoot(Hasher, leaves, 0, size);
-            for (var index = 0; index < size; index++)
-            {
-                var proof = MerkleProofs.Inclusion(Hasher, leaves, index, size);
-
-                ProofAssert.Accepts(new InclusionCase(index, size, leaves[index], proof.Hashes, root));
-            }
-        }
-    }
-
-    [Fact]
-    public void VerifyInclusion_TamperedProofsOfEverySizeTo300_Rejects()
+    public void VerifyInclusion_EveryIndexOfEverySizeTo300_AcceptsAndRejectsTampering()
     {
         var leaves = TestTrees.LeafHashes(MaxSize);
 
@@ -40,6 +23,7 @@ public sealed class GeneratedInclusionTests
                 var proof = MerkleProofs.Inclusion(Hasher, leaves, index, size);
                 var good = new InclusionCase(index, size, leaves[index], proof.Hashes, root);
 
+                ProofAssert.Accepts(good);
                 ProofAssert.RejectsAll(Tampering.Inclusion(good, flips));
             }
         }
