@@ -35,7 +35,7 @@ public class CanonicalizeSignBenchmarks
             Provider = "example-ai",
             Model = "imagegen-xl",
             ModelVersion = "2026-10-01",
-            Prompt = new PromptRef("prompt-family-42", 3, ContentHash.Compute("prompt"u8)),
+            Prompt = new PromptRef("prompt-family-42", "3", ContentHash.Compute("prompt"u8)),
             GenerationParameters = parameters.RootElement,
             Moderation = new ModerationResult
             {
