@@ -265,7 +265,7 @@ public sealed class DashboardTests(ServerFixture server, ITestOutputHelper outpu
         await GoAsync($"#/asset/{D.Remix1}");
         await Expect(page.Locator("main h1")).ToHaveTextAsync("Sunset remix one");
         var made = page.Locator("#s-who-made-it-and-how").Locator("..");
-        foreach (var text in new[] { "alice@example.com", "PosterStudio 3.2", "imagegen-xl", "2026-10", "acme-ai", $"{D.PromptFamily} version 1.1.0" })
+        foreach (var text in new[] { "alice@example.com", "PosterStudio 3.2", "imagegen", "xl-2026-10", "acme-ai", $"{D.PromptFamily} version 1.1.0" })
             await Expect(made).ToContainTextAsync(text);
         await Expect(page.Locator("table.kv")).ToContainTextAsync("42");
 

@@ -169,7 +169,7 @@ public sealed partial class ServerFixture : IAsyncLifetime
         await RegisterAsync(AdminKey, $"dash-remix1-{run}", "Sunset remix one", [($"dash-orig-{run}", "parentOf"), ($"dash-foreign-{run}", "inputTo")]);
         await RegisterAsync(AdminKey, $"dash-remix2-{run}", "Sunset remix two", [($"dash-remix1-{run}", "parentOf")]);
         await RegisterAsync(AdminKey, $"dash-remix3-{run}", "Sunset remix three (leaf)", [($"dash-remix2-{run}", "componentOf")]);
-        await PostAsync(AdminKey, $"v1/assets/dash-remix2-{run}/moderation", new { decision = "pass", rules = new[] { "nsfw", "violence" }, scores = new Dictionary<string, double> { ["nsfw"] = 0.01, ["violence"] = 0.0 }, reviewer = "moderation-bot" });
+        await PostAsync(AdminKey, $"v1/assets/dash-remix2-{run}/moderation", new { decision = "allowed", rules = new[] { "nsfw", "violence" }, scores = new Dictionary<string, double> { ["nsfw"] = 0.01, ["violence"] = 0.0 }, reviewer = "moderation-bot" });
         await PostAsync(AdminKey, $"v1/assets/dash-remix2-{run}/approvals", new { scope = "marketing", reason = "cleared by legal", lifts = new[] { "no-commercial-use" } });
         await PostAsync(AdminKey, "v1/epochs/trigger", new { });
 
@@ -187,7 +187,7 @@ public sealed partial class ServerFixture : IAsyncLifetime
         await PostAsync(AdminKey, "v1/epochs/trigger", new { });
 
         return new Seed($"dash-orig-{run}", $"dash-remix1-{run}", $"dash-remix2-{run}", $"dash-remix3-{run}", $"dash-foreign-{run}", fans, $"dash-failed-{run}", $"dash-revoked-{run}",
-            family, origHash, "imagegen-xl", "sunset");
+            family, origHash, "imagegen", "sunset");
     }
 
     private async Task TransitionAsync(string id, string status, string reason)
@@ -225,8 +225,8 @@ public sealed partial class ServerFixture : IAsyncLifetime
             creator = "alice@example.com",
             tool = new { name = "PosterStudio", version = "3.2" },
             provider = "acme-ai",
-            model = "imagegen-xl",
-            modelVersion = "2026-10",
+            model = "imagegen",
+            modelVersion = "xl-2026-10",
             prompt = key == AdminKey ? new { familyId = promptFamily, version } : null,
             parameters = new Dictionary<string, object> { ["seed"] = 42, ["steps"] = 30, ["guidance"] = 7.5 },
             status,

@@ -120,8 +120,12 @@ function madeBy(a) {
 
 function findParameters(m) {
   if (!m || typeof m !== 'object') return null;
-  if (m.parameters && typeof m.parameters === 'object') return m.parameters;
-  for (const v of Object.values(m)) if (v && typeof v === 'object' && !Array.isArray(v) && v.parameters && typeof v.parameters === 'object') return v.parameters;
+  for (const k of ['generationParameters', 'parameters']) if (m[k] && typeof m[k] === 'object') return m[k];
+  for (const v of Object.values(m)) {
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      for (const k of ['generationParameters', 'parameters']) if (v[k] && typeof v[k] === 'object') return v[k];
+    }
+  }
   return null;
 }
 

@@ -50,8 +50,11 @@ async function run(results, q, field, ctx) {
     ? get(`/v1/assets/${enc(q)}`).catch(e => (e instanceof ApiError && (e.status === 404 || e.status === 400) ? null : Promise.reject(e)))
     : Promise.resolve(null);
   try {
-    const [found, page] = await Promise.all([exact, get(`/v1/search${qs(params)}`)]);
+    // When the text is an exact id, a refused word search (ids are not single words) must not hide the hit.
+    const [found, searched] = await Promise.all([exact, get(`/v1/search${qs(params)}`).then(p => ({ p }), e => ({ e }))]);
     if (!ctx.alive()) return;
+    if (searched.e && !found) throw searched.e;
+    const page = searched.p || { items: [], nextCursor: null };
     clear(results);
     if (found) {
       results.append(h('div.card.exact', h('h2', 'Asset with this id'), table([toNode(found)])));
