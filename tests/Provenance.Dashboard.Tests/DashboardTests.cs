@@ -352,9 +352,14 @@ public sealed class DashboardTests(ServerFixture server, ITestOutputHelper outpu
         NoPageErrors();
     }
 
+    /// <summary>The built `provenance` CLI when it has `verify --bundle`; an explicit PROVENANCE_CLI_DLL must have it.</summary>
     private string? FindCli()
     {
-        if (Environment.GetEnvironmentVariable("PROVENANCE_CLI_DLL") is { Length: > 0 } env) return env;
+        if (Environment.GetEnvironmentVariable("PROVENANCE_CLI_DLL") is { Length: > 0 } env)
+        {
+            Assert.True(HasBundleVerify(env), $"PROVENANCE_CLI_DLL={env} has no `verify --bundle`");
+            return env;
+        }
         var config = typeof(ServerFixture).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Release";
         foreach (var c in new[] { config, "Release", "Debug" })
         {
@@ -363,13 +368,13 @@ public sealed class DashboardTests(ServerFixture server, ITestOutputHelper outpu
             foreach (var rc in Directory.GetFiles(dir, "*.runtimeconfig.json"))
             {
                 var dll = rc[..^".runtimeconfig.json".Length] + ".dll";
-                if (!File.Exists(dll)) continue;
-                var (_, help) = RunAsync("dotnet", dll, "verify", "--help").GetAwaiter().GetResult();
-                return help.Contains("--bundle", StringComparison.Ordinal) ? dll : null;
+                if (File.Exists(dll)) return HasBundleVerify(dll) ? dll : null;
             }
         }
         return null;
     }
+
+    private static bool HasBundleVerify(string dll) => RunAsync("dotnet", dll, "verify", "--help").GetAwaiter().GetResult().Item2.Contains("--bundle", StringComparison.Ordinal);
 
     private static async Task<(int, string)> RunAsync(string exe, params string[] args)
     {
