@@ -7,8 +7,9 @@ namespace Provenance.Core.Hashing;
 /// <summary>
 /// SHA-256 of the exact bytes of an asset, written <c>sha256:&lt;64 lowercase hex&gt;</c>
 /// (see <see cref="Labels.ContentHashPrefix"/>). Equality is by digest. The <c>default</c> value is the
-/// all-zero digest and is never produced by hashing real content.
+/// all-zero digest and is never produced by hashing real content. In JSON it is the canonical string.
 /// </summary>
+[System.Text.Json.Serialization.JsonConverter(typeof(ContentHashJsonConverter))]
 public readonly struct ContentHash : IEquatable<ContentHash>
 {
     /// <summary>Length of a SHA-256 digest in bytes.</summary>
