@@ -39,7 +39,15 @@ public sealed record EvidenceCheckpoint(byte[] Text, string Jws, string LogKeyPe
 /// <param name="Tsa">The TSA's configured name; file names use it with characters outside <c>[A-Za-z0-9._-]</c> replaced by <c>-</c>.</param>
 /// <param name="TokenDer">The TimeStampToken (a CMS ContentInfo, RFC 3161 section 2.4.2), DER.</param>
 /// <param name="ChainPem">PEM certificates: the TSA's signing certificate first, then up to its root.</param>
-public sealed record EvidenceTimestamp(string Tsa, byte[] TokenDer, string ChainPem);
+public sealed record EvidenceTimestamp(string Tsa, byte[] TokenDer, string ChainPem)
+{
+    /// <summary>
+    /// Joins PEM certificates (signer first, root last) into one chain, each block ending with a line feed:
+    /// OpenSSL refuses blocks run together (e.g. <c>X509Certificate2.ExportCertificatePem()</c> output ends without one).
+    /// </summary>
+    public static string JoinPem(params IEnumerable<string> certificatesPem) =>
+        string.Concat(certificatesPem.Select(pem => pem.TrimEnd() + "\n"));
+}
 
 /// <summary>The lineage chain of <c>lineage.json</c>: the asset and every ancestor up to the roots.</summary>
 /// <param name="AssetId">The asset the chain starts from; one of <paramref name="Nodes"/>.</param>

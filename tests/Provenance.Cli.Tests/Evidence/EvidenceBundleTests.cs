@@ -1,0 +1,391 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using Provenance.Core.Contracts;
+using Provenance.Core.Evidence;
+using Provenance.Timestamping;
+using Names = Provenance.Core.Evidence.EvidenceVerifier.CheckNames;
+
+namespace Provenance.Cli.Tests.Evidence;
+
+public sealed class EvidenceBundleTests : IDisposable
+{
+    private readonly EvidenceFixture _fixture = new();
+
+    public void Dispose() => _fixture.Dispose();
+
+    [Fact]
+    public async Task Verify_UntouchedBundleWithOriginal_Verified()
+    {
+        using var original = new MemoryStream(EvidenceFixture.OriginalBytes);
+
+        var result = await EvidenceFixture.WriteReadVerifyAsync(_fixture.Bundle, original);
+
+        Assert.Equal("verified", result.Verdict);
+        Assert.All(result.Checks, c => Assert.Equal(CheckOutcome.Pass, c.Outcome));
+        Assert.Equal(
+            [Names.ContentHash, Names.ManifestCanonical, Names.ManifestHash, Names.Signature, Names.Lineage, Names.Inclusion, Names.Checkpoint, "timestamp-imprint:builtin", "timestamp:builtin", Names.BundleIndex],
+            result.Checks.Select(c => c.Name));
+    }
+
+    [Fact]
+    public void Read_WrittenBundle_RoundTripsEveryPiece()
+    {
+        var bytes = EvidenceBundleWriter.ToBytes(_fixture.Bundle);
+
+        var read = EvidenceBundleReader.Read(bytes).Bundle;
+
+        Assert.Equal(_fixture.Bundle.ManifestCanonical, read.ManifestCanonical);
+        Assert.Equal(_fixture.Bundle.ManifestJws, read.ManifestJws);
+        Assert.Equal(_fixture.Bundle.SignerKeyPem, read.SignerKeyPem);
+        Assert.Equal(_fixture.Bundle.InclusionProof!.Proof, read.InclusionProof!.Proof);
+        Assert.Equal(_fixture.Bundle.InclusionProof with { Proof = [] }, read.InclusionProof with { Proof = [] });
+        Assert.Equal(_fixture.Bundle.Checkpoint!.Text, read.Checkpoint!.Text);
+        Assert.Equal(_fixture.Bundle.Timestamps[0].TokenDer, read.Timestamps[0].TokenDer);
+        Assert.Equal(_fixture.Bundle.Lineage.Nodes.Select(n => n.AssetId), read.Lineage.Nodes.Select(n => n.AssetId));
+        Assert.Equal(_fixture.Bundle.CreatedAt, read.CreatedAt);
+    }
+
+    [Fact]
+    public void Write_SameInputTwice_SameBytes()
+    {
+        var first = EvidenceBundleWriter.ToBytes(_fixture.Bundle);
+
+        var second = EvidenceBundleWriter.ToBytes(_fixture.Bundle);
+
+        Assert.Equal(first, second);
+    }
+
+    [Fact]
+    public void Write_Bundle_HasTheDocumentedFiles()
+    {
+        var bytes = EvidenceBundleWriter.ToBytes(_fixture.Bundle);
+
+        using var zip = new ZipArchive(new MemoryStream(bytes));
+        Assert.Equal(
+            ["README.md", "bundle.json", "checkpoint.jws", "checkpoint.txt", "inclusion-proof.json", "lineage.json", "log-key.jwk", "log-key.pem", "manifest.json", "manifest.jws", "signer-key.jwk", "signer-key.pem", "timestamps/builtin-chain.pem", "timestamps/builtin.tsr"],
+            zip.Entries.Select(e => e.FullName).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Verify_WrongOriginalFile_ContentHashFails()
+    {
+        using var other = new MemoryStream("not the original"u8.ToArray());
+
+        var result = await EvidenceFixture.WriteReadVerifyAsync(_fixture.Bundle, other);
+
+        AssertFailed(result, Names.ContentHash);
+    }
+
+    [Fact]
+    public async Task Verify_ManifestByteFlippedInZip_ManifestHashSignatureAndIndexFail()
+    {
+        var zip = RewriteZip(EvidenceBundleWriter.ToBytes(_fixture.Bundle), EvidenceBundleLayout.Manifest, FlipLastLetter);
+
+        var result = await VerifyZipAsync(zip);
+
+        AssertFailed(result, Names.ManifestHash, Names.Signature, Names.BundleIndex);
+        Assert.Equal(CheckOutcome.Pass, Outcome(result, Names.Checkpoint));
+    }
+
+    [Fact]
+    public async Task Verify_ManifestNotCanonical_ManifestCanonicalFails()
+    {
+        var spaced = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(_fixture.ManifestCanonical).Replace(",", ", ", StringComparison.Ordinal));
+        var bundle = _fixture.Bundle with { ManifestCanonical = spaced, ManifestJws = EvidenceFixture.Sign(_fixture.SignerKey, spaced) };
+
+        var result = await EvidenceFixture.WriteReadVerifyAsync(bundle);
+
+        AssertFailed(result, Names.ManifestCanonical);
+    }
+
+    [Fact]
+    public async Task Verify_JwsSignatureFlipped_SignatureFails()
+    {
+        var jws = _fixture.Bundle.ManifestJws;
+        var tampered = jws[..^2] + (jws[^2] == 'A' ? 'B' : 'A') + jws[^1];
+
+        var result = await EvidenceFixture.WriteReadVerifyAsync(_fixture.Bundle with { ManifestJws = tampered });
+
+        AssertFailed(result, Names.Signature);
+        Assert.Equal(CheckOutcome.Pass, Outcome(result, Names.ManifestHash));
+    }
+
+    [Fact]
+    public async Task Verify_SignerKeySwapped_SignatureFails()
+    {
+        using var other = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
+        var result = await EvidenceFixture.WriteReadVerifyAsync(_fixture.Bundle with { SignerKeyPem = other.ExportSubjectPublicKeyInfoPem() });
+
+        AssertFailed(result, Names.Signature);
+    }
+
+    [Fact]
+    public async Task Verify_SignedByAnotherKeyUnderTheOriginalKid_SignatureFailsOnKid()
+    {
+        using var other = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var bundle = _fixture.Bundle with { SignerKeyPem = other.ExportSubjectPublicKeyInfoPem(), ManifestJws = EvidenceFixture.Sign(other, _fixture.ManifestCanonical) };
+        var forged = bundle with { ManifestJws = EvidenceFixture.Sign(other, _fixture.ManifestCanonical, kid: EvidenceKeys.Thumbprint(_fixture.SignerKey)) };
+
+        var honest = await EvidenceFixture.WriteReadVerifyAsync(bundle);
+        var result = await EvidenceFixture.WriteReadVerifyAsync(forged);
+
+        Assert.Equal(CheckOutcome.Pass, Outcome(honest, Names.Signature));
+        AssertFailed(result, Names.Signature);
+    }
+
+    [Fact]
+    public async Task Verify_ProofHashFlipped_InclusionFails()
+    {
+        var proof = _fixture.Bundle.InclusionProof!;
+        var first = Convert.FromBase64String(proof.Proof[0]);
+        first[0] ^= 0x01;
+        var tampered = proof with { Proof = [Convert.ToBase64String(first), .. proof.Proof.Skip(1)] };
+
+        var result = await EvidenceFixture.WriteReadVerifyAsync(_fixture.Bundle with { InclusionProof = tampered });
+
+        AssertFailed(result, Names.Inclusion);
+        Assert.Equal(CheckOutcome.Pass, Outcome(result, Names.Checkpoint));
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(+1)]
+    public async Task Verify_ProofIndexShifted_InclusionFails(int delta)
+    {
+        var proof = _fixture.Bundle.InclusionProof!;
+
+        var result = await EvidenceFixture.WriteReadVerifyAsync(_fixture.Bundle with { InclusionProof = proof with { LeafIndex = proof.LeafIndex + delta } });
+
+        AssertFailed(result, Names.Inclusion);
+    }
+
+    [Fact]
+    public async Task Verify_CheckpointByteFlipped_CheckpointAndImprintFail()
+    {
+        var text = (byte[])_fixture.CheckpointText.Clone();
+        text[2] ^= 0x01;
+
+        var result = await EvidenceFixture.WriteReadVerifyAsync(_fixture.Bundle with { Checkpoint = _fixture.Bundle.Checkpoint! with { Text = text } });
+
+        AssertFailed(result, Names.Checkpoint, "timestamp-imprint:builtin", "timestamp:builtin");
+    }
+
+    [Fact]
+    public async Task Verify_LogKeySwapped_CheckpointFails()
+    {
+        using var other = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
+        var result = await EvidenceFixture.WriteReadVerifyAsync(_fixture.Bundle with { Checkpoint = _fixture.Bundle.Checkpoint! with { LogKeyPem = other.ExportSubjectPublicKeyInfoPem() } });
+
+        AssertFailed(result, Names.Checkpoint);
+        Assert.Equal(CheckOutcome.Pass, Outcome(result, Names.Inclusion));
+    }
+
+    [Fact]
+    public async Task Verify_TokenSignatureByteFlipped_TimestampFails()
+    {
+        var token = (byte[])_fixture.Bundle.Timestamps[0].TokenDer.Clone();
+        token[^1] ^= 0x01;
+
+        var result = await EvidenceFixture.WriteReadVerifyAsync(_fixture.Bundle with { Timestamps = [_fixture.Bundle.Timestamps[0] with { TokenDer = token }] });
+
+        AssertFailed(result, "timestamp:builtin");
+        Assert.Equal(CheckOutcome.Pass, Outcome(result, "timestamp-imprint:builtin"));
+    }
+
+    [Fact]
+    public async Task Verify_TokenOverAnotherHash_ImprintFails()
+    {
+        var token = _fixture.Timestamp(SHA256.HashData("another checkpoint"u8));
+
+        var result = await EvidenceFixture.WriteReadVerifyAsync(_fixture.Bundle with { Timestamps = [_fixture.Bundle.Timestamps[0] with { TokenDer = token }] });
+
+        AssertFailed(result, "timestamp-imprint:builtin", "timestamp:builtin");
+    }
+
+    [Fact]
+    public async Task Verify_ParentMissingFromLineage_LineageFails()
+    {
+        var lineage = _fixture.Bundle.Lineage with { Nodes = [_fixture.Bundle.Lineage.Nodes[0]] };
+
+        var result = await EvidenceFixture.WriteReadVerifyAsync(_fixture.Bundle with { Lineage = lineage });
+
+        AssertFailed(result, Names.Lineage);
+    }
+
+    [Fact]
+    public async Task Verify_LineageCycle_LineageFails()
+    {
+        var nodes = _fixture.Bundle.Lineage.Nodes;
+        var cyclic = nodes[1] with { Parents = [new EvidenceLineageLink("remix-1", Relationship.ParentOf)] };
+
+        var result = await EvidenceFixture.WriteReadVerifyAsync(_fixture.Bundle with { Lineage = _fixture.Bundle.Lineage with { Nodes = [nodes[0], cyclic] } });
+
+        AssertFailed(result, Names.Lineage);
+    }
+
+    [Fact]
+    public async Task Verify_ExtraFileInZip_BundleIndexFails()
+    {
+        var zip = RewriteZip(EvidenceBundleWriter.ToBytes(_fixture.Bundle), "extra.txt", _ => "smuggled"u8.ToArray());
+
+        var result = await VerifyZipAsync(zip);
+
+        AssertFailed(result, Names.BundleIndex);
+    }
+
+    [Fact]
+    public async Task Verify_NotYetAnchored_PartiallyVerified()
+    {
+        var bundle = _fixture.Bundle with { InclusionProof = null, Checkpoint = null, Timestamps = [] };
+
+        var result = await EvidenceFixture.WriteReadVerifyAsync(bundle);
+
+        Assert.Equal("partially-verified", result.Verdict);
+        Assert.Equal(CheckOutcome.Pending, Outcome(result, Names.Inclusion));
+        Assert.Equal(CheckOutcome.Pending, Outcome(result, Names.Checkpoint));
+    }
+
+    [Fact]
+    public async Task Verify_NoTimestampVerifier_TimestampPending()
+    {
+        var read = EvidenceBundleReader.Read(EvidenceBundleWriter.ToBytes(_fixture.Bundle));
+
+        var result = await new EvidenceVerifier(null).VerifyAsync(read);
+
+        Assert.Equal("partially-verified", result.Verdict);
+        Assert.Equal(CheckOutcome.Pending, Outcome(result, "timestamp:builtin"));
+    }
+
+    [Fact]
+    public void Read_NotAZip_InvalidEvidenceBundle()
+    {
+        var e = Assert.Throws<InvalidEvidenceBundleException>(() => EvidenceBundleReader.Read("not a zip"u8.ToArray()));
+
+        Assert.Equal("invalid-evidence-bundle", e.Code);
+    }
+
+    [Fact]
+    public void Checkpoint_FormatThenParse_RoundTrips()
+    {
+        var root = SHA256.HashData("root"u8);
+
+        var parsed = Checkpoint.Parse(Checkpoint.Format("origin.example/log", 42, root, ["epoch 3"]));
+
+        Assert.Equal("origin.example/log", parsed.Origin);
+        Assert.Equal(42, parsed.TreeSize);
+        Assert.Equal(root, parsed.RootHash);
+        Assert.Equal(["epoch 3"], parsed.Extensions);
+    }
+
+    [Theory]
+    [InlineData("origin\n12\n")]
+    [InlineData("origin\nx\nAAAA\n")]
+    [InlineData("origin\n12\nAAAA\n")]
+    [InlineData("origin\n12\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")]
+    public void Checkpoint_Malformed_Throws(string text)
+    {
+        Assert.Throws<FormatException>(() => Checkpoint.Parse(Encoding.UTF8.GetBytes(text)));
+    }
+
+    [Fact]
+    public void Readme_OpensslCommand_VerifiesTheToken()
+    {
+        if (!OpenSslAvailable())
+        {
+            return;
+        }
+
+        var folder = Directory.CreateTempSubdirectory("bundle-");
+        try
+        {
+            new ZipArchive(new MemoryStream(EvidenceBundleWriter.ToBytes(_fixture.Bundle))).ExtractToDirectory(folder.FullName);
+            var readme = File.ReadAllText(Path.Combine(folder.FullName, "README.md"));
+            var command = readme.Split('\n').Single(l => l.StartsWith("openssl ts -verify", StringComparison.Ordinal));
+
+            var (exit, output) = Run("openssl", command["openssl ".Length..], folder.FullName);
+
+            Assert.True(exit == 0, output);
+            Assert.Contains("Verification: OK", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    private static bool OpenSslAvailable()
+    {
+        try
+        {
+            return Run("openssl", "version", Path.GetTempPath()).Exit == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
+
+    private static (int Exit, string Output) Run(string file, string arguments, string folder)
+    {
+        var info = new ProcessStartInfo(file, arguments) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, stdout.Result + stderr);
+    }
+
+    private static async Task<VerifyResultDto> VerifyZipAsync(byte[] zip) =>
+        await new EvidenceVerifier(new EvidenceTimestampVerifier()).VerifyAsync(EvidenceBundleReader.Read(zip));
+
+    private static byte[] FlipLastLetter(byte[] bytes)
+    {
+        var copy = (byte[])bytes.Clone();
+        var i = Array.FindLastIndex(copy, b => b is >= (byte)'a' and <= (byte)'y');
+        copy[i]++;
+        return copy;
+    }
+
+    private static byte[] RewriteZip(byte[] zipBytes, string path, Func<byte[], byte[]> change)
+    {
+        var files = new Dictionary<string, byte[]>();
+        using (var zip = new ZipArchive(new MemoryStream(zipBytes)))
+        {
+            foreach (var entry in zip.Entries)
+            {
+                using var s = entry.Open();
+                using var m = new MemoryStream();
+                s.CopyTo(m);
+                files[entry.FullName] = m.ToArray();
+            }
+        }
+
+        files[path] = change(files.GetValueOrDefault(path, []));
+        using var output = new MemoryStream();
+        using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var (name, bytes) in files)
+            {
+                using var s = zip.CreateEntry(name).Open();
+                s.Write(bytes);
+            }
+        }
+
+        return output.ToArray();
+    }
+
+    private static CheckOutcome Outcome(VerifyResultDto result, string name) => result.Checks.Single(c => c.Name == name).Outcome;
+
+    private static void AssertFailed(VerifyResultDto result, params string[] names)
+    {
+        Assert.Equal("failed", result.Verdict);
+        foreach (var name in names)
+        {
+            Assert.True(Outcome(result, name) == CheckOutcome.Fail, $"expected {name} to fail; checks: {string.Join("; ", result.Checks.Select(c => $"{c.Name}={c.Outcome} {c.Detail}"))}");
+        }
+    }
+}
