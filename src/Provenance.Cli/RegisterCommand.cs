@@ -98,7 +98,7 @@ internal static class RegisterCommand
     internal static ParentLink ParseParent(string value)
     {
         var colon = value.LastIndexOf(':');
-        var (id, relationship) = colon > 0 && TryRelationship(value[(colon + 1)..], out var r)
+        var (id, relationship) = colon >= 0 && TryRelationship(value[(colon + 1)..], out var r)
             ? (value[..colon], r)
             : (value, Relationship.ParentOf);
         if (id.Length == 0)

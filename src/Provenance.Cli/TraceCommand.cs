@@ -12,18 +12,27 @@ internal static class TraceCommand
         var id = new Argument<string>("id") { Description = "Asset id" };
         var up = new Option<bool>("--up") { Description = "Ancestors (the default)" };
         var down = new Option<bool>("--down") { Description = "Descendants" };
-        var depth = new Option<int?>("--depth") { Description = "How many generations to walk (server default 10)" };
+        var depth = new Option<int?>("--depth")
+        {
+            Description = "How many generations to walk (server default 10)",
+            CustomParser = result =>
+            {
+                var token = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+                if (int.TryParse(token, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 1)
+                {
+                    return n;
+                }
+
+                result.AddError($"--depth must be a whole number of at least 1, not '{token}'.");
+                return null;
+            },
+        };
         var command = new Command("trace", "Show an asset's ancestors or descendants as a tree") { id, up, down, depth };
         command.Validators.Add(result =>
         {
             if (result.GetValue(up) && result.GetValue(down))
             {
                 result.AddError("--up and --down cannot be used together.");
-            }
-
-            if (result.GetValue(depth) is < 1)
-            {
-                result.AddError("--depth must be at least 1.");
             }
         });
         command.SetAction((parsed, ct) => CliApp.Guard(globals.Env, async () =>
