@@ -115,14 +115,13 @@ public sealed class EvidenceVerifier(ITimestampTokenVerifier? timestampVerifier)
     {
         try
         {
-            using var key = EvidenceKeys.ImportPem(bundle.SignerKeyPem);
-            var kid = EvidenceKeys.VerifyJws(bundle.ManifestJws, bundle.ManifestCanonical, key);
-            var thumbprint = EvidenceKeys.Thumbprint(key);
-            return kid == thumbprint
-                ? new(CheckNames.Signature, CheckOutcome.Pass, $"ES256 signature valid; signed by key {kid}.")
-                : new(CheckNames.Signature, CheckOutcome.Fail, $"The signature names key '{kid}' but the included key's thumbprint is {thumbprint}.");
+            var key = EvidenceKeys.ImportPem(bundle.SignerKeyPem);
+            var verified = EvidenceKeys.VerifyJws(bundle.ManifestJws, bundle.ManifestCanonical, key);
+            return verified.Kid == key.Kid
+                ? new(CheckNames.Signature, CheckOutcome.Pass, $"ES256 signature valid; signed by key {key.Kid}.")
+                : new(CheckNames.Signature, CheckOutcome.Fail, $"The signature names no key id; it must name the included key's thumbprint {key.Kid}.");
         }
-        catch (Exception e) when (e is JwsException or FormatException)
+        catch (ProvenanceException e)
         {
             return new(CheckNames.Signature, CheckOutcome.Fail, e.Message);
         }
@@ -232,14 +231,11 @@ public sealed class EvidenceVerifier(ITimestampTokenVerifier? timestampVerifier)
 
         try
         {
-            using var key = EvidenceKeys.ImportPem(checkpoint.LogKeyPem);
-            var kid = EvidenceKeys.VerifyJws(checkpoint.Jws, checkpoint.Text, key);
-            var thumbprint = EvidenceKeys.Thumbprint(key);
-            return kid is null || kid == thumbprint
-                ? new(CheckNames.Checkpoint, CheckOutcome.Pass, $"Checkpoint of {parsed.Origin} at size {parsed.TreeSize} signed by log key {thumbprint}.")
-                : new(CheckNames.Checkpoint, CheckOutcome.Fail, $"The checkpoint signature names key '{kid}' but the included log key's thumbprint is {thumbprint}.");
+            var key = EvidenceKeys.ImportPem(checkpoint.LogKeyPem);
+            EvidenceKeys.VerifyJws(checkpoint.Jws, checkpoint.Text, key);
+            return new(CheckNames.Checkpoint, CheckOutcome.Pass, $"Checkpoint of {parsed.Origin} at size {parsed.TreeSize} signed by log key {key.Kid}.");
         }
-        catch (Exception e) when (e is JwsException or FormatException)
+        catch (ProvenanceException e)
         {
             return new(CheckNames.Checkpoint, CheckOutcome.Fail, $"Checkpoint signature: {e.Message}");
         }

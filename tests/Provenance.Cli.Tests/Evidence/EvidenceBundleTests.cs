@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Provenance.Core.Contracts;
 using Provenance.Core.Evidence;
+using Provenance.Core.Signing;
 using Provenance.Timestamping;
 using Names = Provenance.Core.Evidence.EvidenceVerifier.CheckNames;
 
@@ -93,7 +94,7 @@ public sealed class EvidenceBundleTests : IDisposable
     public async Task Verify_ManifestNotCanonical_ManifestCanonicalFails()
     {
         var spaced = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(_fixture.ManifestCanonical).Replace(",", ", ", StringComparison.Ordinal));
-        var bundle = _fixture.Bundle with { ManifestCanonical = spaced, ManifestJws = EvidenceFixture.Sign(_fixture.SignerKey, spaced) };
+        var bundle = _fixture.Bundle with { ManifestCanonical = spaced, ManifestJws = Es256Jws.Sign(spaced, _fixture.SignerKey) };
 
         var result = await EvidenceFixture.WriteReadVerifyAsync(bundle);
 
@@ -123,16 +124,37 @@ public sealed class EvidenceBundleTests : IDisposable
     }
 
     [Fact]
-    public async Task Verify_SignedByAnotherKeyUnderTheOriginalKid_SignatureFailsOnKid()
+    public async Task Verify_SignedByAnotherKeyUnderTheOriginalKid_SignatureFails()
     {
         using var other = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var bundle = _fixture.Bundle with { SignerKeyPem = other.ExportSubjectPublicKeyInfoPem(), ManifestJws = EvidenceFixture.Sign(other, _fixture.ManifestCanonical) };
-        var forged = bundle with { ManifestJws = EvidenceFixture.Sign(other, _fixture.ManifestCanonical, kid: EvidenceKeys.Thumbprint(_fixture.SignerKey)) };
+        var otherPem = other.ExportSubjectPublicKeyInfoPem();
+        var honest = _fixture.Bundle with { SignerKeyPem = otherPem, ManifestJws = EvidenceFixture.SignWithKid(other, _fixture.ManifestCanonical, VerificationKey.FromSpkiPem(otherPem).Kid) };
+        var forged = honest with { ManifestJws = EvidenceFixture.SignWithKid(other, _fixture.ManifestCanonical, _fixture.SignerKey.Kid) };
 
-        var honest = await EvidenceFixture.WriteReadVerifyAsync(bundle);
+        var honestResult = await EvidenceFixture.WriteReadVerifyAsync(honest);
         var result = await EvidenceFixture.WriteReadVerifyAsync(forged);
 
-        Assert.Equal(CheckOutcome.Pass, Outcome(honest, Names.Signature));
+        Assert.Equal(CheckOutcome.Pass, Outcome(honestResult, Names.Signature));
+        AssertFailed(result, Names.Signature);
+    }
+
+    [Fact]
+    public async Task Verify_DetachedManifestJws_Verified()
+    {
+        var bundle = _fixture.Bundle with { ManifestJws = Es256Jws.SignDetached(_fixture.ManifestCanonical, _fixture.SignerKey) };
+
+        var result = await EvidenceFixture.WriteReadVerifyAsync(bundle);
+
+        Assert.Equal(CheckOutcome.Pass, Outcome(result, Names.Signature));
+    }
+
+    [Fact]
+    public async Task Verify_JwsOverOtherBytes_SignatureFails()
+    {
+        var bundle = _fixture.Bundle with { ManifestJws = Es256Jws.Sign("other bytes"u8, _fixture.SignerKey) };
+
+        var result = await EvidenceFixture.WriteReadVerifyAsync(bundle);
+
         AssertFailed(result, Names.Signature);
     }
 

@@ -7,6 +7,7 @@ using Provenance.Core.Evidence;
 using Provenance.Core.Hashing;
 using Provenance.Core.Manifests;
 using Provenance.Core.Merkle;
+using Provenance.Core.Signing;
 using Provenance.Timestamping;
 using ManifestParent = Provenance.Core.Manifests.ParentLink;
 using ManifestRelationship = Provenance.Core.Manifests.Relationship;
@@ -27,8 +28,8 @@ internal sealed class EvidenceFixture : IDisposable
 
     public EvidenceFixture()
     {
-        SignerKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        LogKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        SignerKey = SigningKey.Generate();
+        LogKey = SigningKey.Generate();
         _tsa = new BuiltInTsa(new MemoryTsaKeyStore(), TimeProvider.System);
 
         var manifest = new ManifestV1
@@ -59,23 +60,23 @@ internal sealed class EvidenceFixture : IDisposable
         Bundle = new EvidenceBundle(
             "remix-1",
             ManifestCanonical,
-            Sign(SignerKey, ManifestCanonical),
-            SignerKey.ExportSubjectPublicKeyInfoPem(),
+            Es256Jws.Sign(ManifestCanonical, SignerKey),
+            SignerKey.ExportSpkiPem(),
             new EvidenceLineage("remix-1",
             [
                 new EvidenceLineageNode("remix-1", manifest.ContentHash.ToString(), manifestHash.ToString(), [new EvidenceLineageLink("original", Provenance.Core.Contracts.Relationship.ParentOf)]),
                 new EvidenceLineageNode("original", ContentHash.Compute("original bytes"u8).ToString(), ContentHash.Compute("original manifest"u8).ToString(), []),
             ]),
             new InclusionProofDto("remix-1", 1, 3, 5, Convert.ToBase64String(leaves[3]), [.. proof.Hashes.Select(Convert.ToBase64String)], Convert.ToBase64String(root)),
-            new EvidenceCheckpoint(CheckpointText, Sign(LogKey, CheckpointText), LogKey.ExportSubjectPublicKeyInfoPem()),
+            new EvidenceCheckpoint(CheckpointText, Es256Jws.SignDetached(CheckpointText, LogKey, "provenance-checkpoint+jws"), LogKey.ExportSpkiPem()),
             [new EvidenceTimestamp("builtin", Timestamp(SHA256.HashData(CheckpointText)), EvidenceTimestamp.JoinPem(_tsa.SigningCertificatePem, _tsa.RootCertificatePem))],
             Now,
             "tests");
     }
 
-    public ECDsa SignerKey { get; }
+    public SigningKey SignerKey { get; }
 
-    public ECDsa LogKey { get; }
+    public SigningKey LogKey { get; }
 
     public byte[] ManifestCanonical { get; }
 
@@ -91,10 +92,10 @@ internal sealed class EvidenceFixture : IDisposable
         return request.ProcessResponse(response, out _).AsSignedCms().Encode();
     }
 
-    /// <summary>ES256 compact JWS (attached payload) with the key's RFC 7638 thumbprint as kid.</summary>
-    public static string Sign(ECDsa key, byte[] payload, string? kid = null)
+    /// <summary>A hand-made ES256 compact JWS naming any <paramref name="kid"/>, for forgery probes that <see cref="Es256Jws"/> would not produce.</summary>
+    public static string SignWithKid(ECDsa key, byte[] payload, string kid)
     {
-        var header = Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{{\"alg\":\"ES256\",\"kid\":\"{kid ?? EvidenceKeys.Thumbprint(key)}\"}}"));
+        var header = Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{{\"alg\":\"ES256\",\"kid\":\"{kid}\"}}"));
         var body = Base64Url.EncodeToString(payload);
         var signature = key.SignData(Encoding.ASCII.GetBytes($"{header}.{body}"), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
         return $"{header}.{body}.{Base64Url.EncodeToString(signature)}";
@@ -109,8 +110,6 @@ internal sealed class EvidenceFixture : IDisposable
 
     public void Dispose()
     {
-        SignerKey.Dispose();
-        LogKey.Dispose();
         _tsa.Dispose();
     }
 
