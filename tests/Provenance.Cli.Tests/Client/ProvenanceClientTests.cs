@@ -211,6 +211,37 @@ public sealed class ProvenanceClientTests
     }
 
     [Fact]
+    public async Task WaitForEpochCoveringAsync_NotYetThenProof_ReturnsProof()
+    {
+        const string proof = """{"assetId":"a1","epoch":2,"leafIndex":0,"treeSize":1,"leafHash":"AA==","proof":[],"rootHash":"AA=="}""";
+        using var server = new CannedServer((request, _) => request.PathAndQuery.StartsWith("/v1/proofs/inclusion", StringComparison.Ordinal)
+            ? (request.Method == "GET" && Interlocked.Increment(ref _inclusionCalls) <= 2
+                ? new CannedResponse(404, CannedServer.Problem(404, "not-found", "Not in an epoch"), "application/problem+json")
+                : new CannedResponse(200, proof))
+            : new CannedResponse(200, AssetJson));
+        using var client = Client(server);
+
+        var result = await client.Anchor.WaitForEpochCoveringAsync("a1", TimeSpan.FromSeconds(10));
+
+        Assert.Equal(2, result.Epoch);
+        Assert.Equal("/v1/assets/a1", server.Requests.First().PathAndQuery);
+        Assert.Equal("/v1/proofs/inclusion?assetId=a1", server.Requests.Last().PathAndQuery);
+    }
+
+    [Fact]
+    public async Task WaitForEpochCoveringAsync_NeverCovered_TimeoutException()
+    {
+        using var server = new CannedServer((request, _) => request.PathAndQuery.StartsWith("/v1/proofs/inclusion", StringComparison.Ordinal)
+            ? new CannedResponse(404, CannedServer.Problem(404, "not-found", "Not in an epoch"), "application/problem+json")
+            : new CannedResponse(200, AssetJson));
+        using var client = Client(server);
+
+        await Assert.ThrowsAsync<TimeoutException>(() => client.Anchor.WaitForEpochCoveringAsync("a1", TimeSpan.FromMilliseconds(300)));
+    }
+
+    private int _inclusionCalls;
+
+    [Fact]
     public void ApiJson_Serialize_CamelCaseEnumsAndNoNulls()
     {
         var json = JsonSerializer.Serialize(new ParentLink("p1", Relationship.ComponentOf), ApiJson.Options);

@@ -291,6 +291,44 @@ public sealed class EvidenceBundleTests : IDisposable
     }
 
     [Fact]
+    public void Read_RequiredFileMissing_InvalidEvidenceBundleNamingIt()
+    {
+        var zip = RemoveFromZip(EvidenceBundleWriter.ToBytes(_fixture.Bundle), EvidenceBundleLayout.ManifestJws);
+
+        var e = Assert.Throws<InvalidEvidenceBundleException>(() => EvidenceBundleReader.Read(zip));
+
+        Assert.Equal(EvidenceBundleLayout.ManifestJws, e.Field);
+    }
+
+    [Fact]
+    public async Task Write_TwoTsasWithOddNames_SafeFileNamesAndOneOpensslLineEach()
+    {
+        var first = _fixture.Bundle.Timestamps[0];
+        var bundle = _fixture.Bundle with { Timestamps = [first with { Tsa = "tsa one/eu" }, first with { Tsa = "tsa.two" }] };
+
+        var bytes = EvidenceBundleWriter.ToBytes(bundle);
+        var result = await EvidenceFixture.WriteReadVerifyAsync(bundle);
+
+        var read = EvidenceBundleReader.Read(bytes);
+        Assert.Contains("timestamps/tsa-one-eu.tsr", read.Files.Keys);
+        Assert.Contains("timestamps/tsa.two-chain.pem", read.Files.Keys);
+        var readme = Encoding.UTF8.GetString(read.Files["README.md"]);
+        Assert.Equal(2, readme.Split('\n').Count(l => l.StartsWith("openssl ts -verify", StringComparison.Ordinal)));
+        Assert.Equal("verified", result.Verdict);
+        Assert.Contains(result.Checks, c => c.Name == "timestamp:tsa one/eu" && c.Outcome == CheckOutcome.Pass);
+    }
+
+    [Fact]
+    public async Task Verify_GarbageToken_TimestampChecksFailWithoutThrowing()
+    {
+        var bundle = _fixture.Bundle with { Timestamps = [_fixture.Bundle.Timestamps[0] with { TokenDer = [0x30, 0x03, 0x02, 0x01, 0x01] }] };
+
+        var result = await EvidenceFixture.WriteReadVerifyAsync(bundle);
+
+        AssertFailed(result, "timestamp-imprint:builtin", "timestamp:builtin");
+    }
+
+    [Fact]
     public void Checkpoint_FormatThenParse_RoundTrips()
     {
         var root = SHA256.HashData("root"u8);
@@ -370,6 +408,23 @@ public sealed class EvidenceBundleTests : IDisposable
         var i = Array.FindLastIndex(copy, b => b is >= (byte)'a' and <= (byte)'y');
         copy[i]++;
         return copy;
+    }
+
+    private static byte[] RemoveFromZip(byte[] zipBytes, string path)
+    {
+        using var output = new MemoryStream();
+        using (var source = new ZipArchive(new MemoryStream(zipBytes)))
+        using (var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var entry in source.Entries.Where(e => e.FullName != path))
+            {
+                using var from = entry.Open();
+                using var to = zip.CreateEntry(entry.FullName).Open();
+                from.CopyTo(to);
+            }
+        }
+
+        return output.ToArray();
     }
 
     private static byte[] RewriteZip(byte[] zipBytes, string path, Func<byte[], byte[]> change)
