@@ -70,7 +70,8 @@ internal static class AnchorCommands
         while (true)
         {
             var epoch = await client.Epochs.GetAsync(epochNumber, cancellationToken).ConfigureAwait(false);
-            if (epoch.Timestamps.Count > 0 && epoch.Timestamps.All(t => t.State != TimestampState.Pending))
+            if (string.Equals(epoch.Status, "timestamped", StringComparison.OrdinalIgnoreCase)
+                || (epoch.Timestamps.Count > 0 && epoch.Timestamps.All(t => t.State != TimestampState.Pending)))
             {
                 return epoch;
             }

@@ -62,7 +62,7 @@ internal static class CliApp
         ProvenanceApiException => ExitCodes.Usage,
         InvalidEvidenceBundleException => ExitCodes.VerificationFailed,
         UsageException or FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException => ExitCodes.Usage,
-        TimeoutException => ExitCodes.ServerOrNetwork,
+        TimeoutException or HttpIOException => ExitCodes.ServerOrNetwork,
         IOException => ExitCodes.Usage,
         _ => null,
     };
