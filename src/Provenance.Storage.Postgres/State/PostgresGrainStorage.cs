@@ -94,7 +94,6 @@ internal sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
     private readonly PostgresStorageOptions options;
     private readonly Channel<WriteRequest>[] queues;
     private readonly Task[] writers;
-    private readonly CancellationTokenSource stopping = new();
 
     public PostgresGrainStorage(NpgsqlDataSource dataSource, PostgresStorageOptions options)
     {
@@ -155,7 +154,7 @@ internal sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
             : Task.FromException(new InconsistentStateException(key, expectedEtag, null));
     }
 
-    /// <summary>Stops the writers after they commit what is queued.</summary>
+    /// <summary>Stops the writers after they commit what is queued. Idempotent.</summary>
     public async ValueTask DisposeAsync()
     {
         foreach (var queue in queues)
@@ -164,7 +163,6 @@ internal sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
         }
 
         await Task.WhenAll(writers).ConfigureAwait(false);
-        stopping.Dispose();
     }
 
     private static bool TryParseVersion(string etag, out long version) =>
