@@ -169,8 +169,23 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         }
     }
 
-    /// <summary>Synchronous stop for process-exit handlers, where awaiting is not possible.</summary>
+    /// <summary>Synchronous stop, waiting for the server to exit.</summary>
     public void Stop() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>
+    /// For process-exit handlers, which the test host may kill within milliseconds: starts a detached
+    /// <c>pg_ctl stop -m fast</c> that outlives this process and, when <paramref name="deleteDataFolder"/> is set,
+    /// removes the data folder once the server is down. Returns at once.
+    /// </summary>
+    public void StopInBackground(bool deleteDataFolder)
+    {
+        if (Interlocked.Exchange(ref stopped, 1) == 1)
+        {
+            return;
+        }
+
+        runner.StartDetached(["stop", "-m", "fast", "-w", "-D", DataDirectory], deleteDataFolder ? options.DataFolder : null);
+    }
 
     internal static string QuoteIdentifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
