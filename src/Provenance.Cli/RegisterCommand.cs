@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Provenance.Client;
 using Provenance.Core.Contracts;
+using Provenance.Core.Manifests;
 using Provenance.Core.Hashing;
 
 namespace Provenance.Cli;
@@ -95,7 +96,7 @@ internal static class RegisterCommand
 
     /// <summary>Parses <c>ID[:relationship]</c>; relationship names are case-insensitive and may be kebab-case.</summary>
     /// <exception cref="UsageException">An empty id or an unknown relationship.</exception>
-    internal static ParentLink ParseParent(string value)
+    internal static ParentClaim ParseParent(string value)
     {
         var colon = value.LastIndexOf(':');
         var (id, relationship) = colon >= 0 && TryRelationship(value[(colon + 1)..], out var r)
@@ -111,7 +112,7 @@ internal static class RegisterCommand
             throw new UsageException($"--parent '{value}' ends with ':' but names no relationship.");
         }
 
-        return new ParentLink(id, relationship);
+        return new ParentClaim(id, relationship);
     }
 
     private static bool TryRelationship(string text, out Relationship relationship) =>
@@ -119,7 +120,7 @@ internal static class RegisterCommand
 
     /// <summary>Parses <c>family@version</c>.</summary>
     /// <exception cref="UsageException">No <c>@</c>, or an empty side.</exception>
-    internal static PromptRef ParsePrompt(string value)
+    internal static PromptVersionRef ParsePrompt(string value)
     {
         var at = value.LastIndexOf('@');
         if (at <= 0 || at == value.Length - 1)
@@ -127,7 +128,7 @@ internal static class RegisterCommand
             throw new UsageException($"--prompt '{value}' must be family@version.");
         }
 
-        return new PromptRef(value[..at], value[(at + 1)..]);
+        return new PromptVersionRef(value[..at], value[(at + 1)..]);
     }
 
     private static List<string> Files(string target)

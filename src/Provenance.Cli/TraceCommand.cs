@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using Provenance.Core.Contracts;
+using Provenance.Core.Manifests;
 
 namespace Provenance.Cli;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Provenance.Cli.Tests.Client;
 using Provenance.Cli.Tests.Evidence;
 using Provenance.Core.Contracts;
+using Provenance.Core.Manifests;
 using Provenance.Core.Evidence;
 
 namespace Provenance.Cli.Tests.Cli;
@@ -65,7 +66,7 @@ public sealed class CliTests
     {
         var link = RegisterCommand.ParseParent(text);
 
-        Assert.Equal(new ParentLink(id, relationship), link);
+        Assert.Equal(new ParentClaim(id, relationship), link);
     }
 
     [Theory]
@@ -81,7 +82,7 @@ public sealed class CliTests
     [InlineData("team@fam@2", "team@fam", "2")]
     public void ParsePrompt_FamilyAtVersion_Parsed(string text, string family, string version)
     {
-        Assert.Equal(new PromptRef(family, version), RegisterCommand.ParsePrompt(text));
+        Assert.Equal(new PromptVersionRef(family, version), RegisterCommand.ParsePrompt(text));
     }
 
     [Theory]

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Provenance.Client;
 using Provenance.Core;
 using Provenance.Core.Contracts;
+using Provenance.Core.Manifests;
 
 namespace Provenance.Cli.Tests.Client;
 
@@ -169,7 +170,7 @@ public sealed class ProvenanceClientTests
         using var server = CannedServer.Always(201, AssetJson, "application/json");
         using var client = Client(server);
 
-        await client.Assets.RegisterAsync(new RegisterAssetRequest(null, "sha256:00", "image/png", Parents: [new ParentLink("p1", Relationship.InputTo)]));
+        await client.Assets.RegisterAsync(new RegisterAssetRequest(null, "sha256:00", "image/png", Parents: [new ParentClaim("p1", Relationship.InputTo)]));
 
         var request = Assert.Single(server.Requests);
         Assert.Equal("POST", request.Method);
@@ -242,9 +243,31 @@ public sealed class ProvenanceClientTests
     private int _inclusionCalls;
 
     [Fact]
+    public async Task Constructor_CallerHttpClient_UsesItsBaseAddressAndLeavesItUsable()
+    {
+        using var server = CannedServer.Always(200, AssetJson, "application/json");
+        using var http = new HttpClient { BaseAddress = new Uri(server.BaseAddress, "/") };
+
+        using (var client = new ProvenanceClient(http, new ProvenanceClientOptions { ApiKey = "k" }))
+        {
+            await client.Asset("a1").GetAsync();
+        }
+
+        using var after = await http.GetAsync("v1/assets/a1");
+        Assert.True(after.IsSuccessStatusCode);
+        Assert.Equal("Bearer k", server.Requests.First().Authorization);
+    }
+
+    [Fact]
+    public void Constructor_NoBaseAddress_ArgumentException()
+    {
+        Assert.Throws<ArgumentException>(() => new ProvenanceClient(new ProvenanceClientOptions()));
+    }
+
+    [Fact]
     public void ApiJson_Serialize_CamelCaseEnumsAndNoNulls()
     {
-        var json = JsonSerializer.Serialize(new ParentLink("p1", Relationship.ComponentOf), ApiJson.Options);
+        var json = JsonSerializer.Serialize(new ParentClaim("p1", Relationship.ComponentOf), ApiJson.Options);
         var request = JsonSerializer.Serialize(new VerifyRequest(AssetId: "a1"), ApiJson.Options);
 
         Assert.Equal("""{"assetId":"p1","relationship":"componentOf"}""", json);

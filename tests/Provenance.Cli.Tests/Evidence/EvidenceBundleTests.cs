@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text;
 using Provenance.Core.Contracts;
+using Provenance.Core.Manifests;
 using Provenance.Core.Evidence;
 using Provenance.Core.Signing;
 using Provenance.Timestamping;

@@ -64,7 +64,7 @@ internal sealed class EvidenceFixture : IDisposable
             SignerKey.ExportSpkiPem(),
             new EvidenceLineage("remix-1",
             [
-                new EvidenceLineageNode("remix-1", manifest.ContentHash.ToString(), manifestHash.ToString(), [new EvidenceLineageLink("original", Provenance.Core.Contracts.Relationship.ParentOf)]),
+                new EvidenceLineageNode("remix-1", manifest.ContentHash.ToString(), manifestHash.ToString(), [new EvidenceLineageLink("original", Provenance.Core.Manifests.Relationship.ParentOf)]),
                 new EvidenceLineageNode("original", ContentHash.Compute("original bytes"u8).ToString(), ContentHash.Compute("original manifest"u8).ToString(), []),
             ]),
             new InclusionProofDto("remix-1", 1, 3, 5, Convert.ToBase64String(leaves[3]), [.. proof.Hashes.Select(Convert.ToBase64String)], Convert.ToBase64String(root)),
