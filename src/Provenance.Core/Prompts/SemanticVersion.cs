@@ -4,18 +4,16 @@ namespace Provenance.Core.Prompts;
 
 /// <summary>
 /// A prompt version number: <c>MAJOR.MINOR.PATCH</c> (Semantic Versioning 2.0.0 section 2, without pre-release or
-/// build parts), each part 0-999 without leading zeros, so it also packs into the integer the v1 manifest records.
+/// build parts), each part a non-negative integer of at most 9 digits without leading zeros.
 /// </summary>
 public readonly record struct SemanticVersion(int Major, int Minor, int Patch) : IComparable<SemanticVersion>
 {
-    private const int PartLimit = 1000;
-
     /// <summary>Parses a version.</summary>
-    /// <exception cref="Assets.ValidationFailedException">Not MAJOR.MINOR.PATCH with parts 0-999 and no leading zeros.</exception>
+    /// <exception cref="Assets.ValidationFailedException">Not MAJOR.MINOR.PATCH with non-negative parts and no leading zeros.</exception>
     public static SemanticVersion Parse(string? text, string field = "version") =>
         TryParse(text, out var version)
             ? version
-            : throw new Assets.ValidationFailedException($"'{text}' is not a version of the form MAJOR.MINOR.PATCH (each 0-999, no leading zeros).", field);
+            : throw new Assets.ValidationFailedException($"'{text}' is not a version of the form MAJOR.MINOR.PATCH (non-negative integers, no leading zeros).", field);
 
     /// <summary>Parses a version; false when malformed.</summary>
     public static bool TryParse(string? text, out SemanticVersion version)
@@ -31,7 +29,7 @@ public readonly record struct SemanticVersion(int Major, int Minor, int Patch) :
         for (var i = 0; i < 3; i++)
         {
             var part = parts[i];
-            if (part.Length is 0 or > 3 || (part.Length > 1 && part[0] == '0') || !part.All(char.IsAsciiDigit))
+            if (part.Length is 0 or > 9 || (part.Length > 1 && part[0] == '0') || !part.All(char.IsAsciiDigit))
             {
                 return false;
             }
@@ -43,11 +41,9 @@ public readonly record struct SemanticVersion(int Major, int Minor, int Patch) :
         return true;
     }
 
-    /// <summary>The version packed as MAJOR·10^6 + MINOR·10^3 + PATCH (the manifest's integer prompt version).</summary>
-    public int Packed => (Major * PartLimit * PartLimit) + (Minor * PartLimit) + Patch;
-
     /// <inheritdoc/>
-    public int CompareTo(SemanticVersion other) => Packed.CompareTo(other.Packed);
+    public int CompareTo(SemanticVersion other) =>
+        Major != other.Major ? Major.CompareTo(other.Major) : Minor != other.Minor ? Minor.CompareTo(other.Minor) : Patch.CompareTo(other.Patch);
 
     /// <inheritdoc/>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Major}.{Minor}.{Patch}");

@@ -1,10 +1,8 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Provenance.Actors.Storage;
 using Provenance.Core.Hashing;
 using Provenance.Core.Manifests;
-using Provenance.Core.Prompts;
 using Provenance.Grains.Signing;
 using Contracts = Provenance.Core.Contracts;
 
@@ -30,7 +28,7 @@ internal static class AssetManifests
         Model = s.Model,
         ModelVersion = s.ModelVersion,
         Prompt = s.Prompt is null ? null
-            : new PromptRef(s.Prompt.FamilyId, SemanticVersion.Parse(s.Prompt.Version).Packed, ContentHash.Parse(s.Prompt.ContentHash)),
+            : new PromptRef(s.Prompt.FamilyId, s.Prompt.Version, ContentHash.Parse(s.Prompt.ContentHash)),
         GenerationParameters = s.Parameters is null ? null : JsonDocument.Parse(s.Parameters).RootElement,
         Moderation = s.Moderation.Count == 0 ? null : ToResult(s.Moderation[^1]),
         Approvals = [.. s.Approvals.SelectMany(a => new[] { new Approval(new ActorRef(a.Approver), a.Scope, a.At, a.Reason) }
@@ -71,7 +69,4 @@ internal static class AssetManifests
 
     private static T Map<T>(Enum value) where T : struct, Enum =>
         Enum.Parse<T>(value.ToString(), ignoreCase: false);
-
-    /// <summary>Invariant string of a number, for payloads.</summary>
-    public static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
 }
