@@ -11,10 +11,20 @@ using Provenance.LoadGen;
 // Registers signed assets in a loop against a PostgreSQL database and prints each acknowledged (durable) asset id on
 // its own line, flushed, so a test can SIGKILL this process and check that every printed id survived.
 // Usage: Provenance.LoadGen --connection <cs> [--workers 64] [--count 0 (until killed)] [--prefix <id prefix>]
-//        [--tenant default] [--seconds 0] [--quiet]
+//        [--tenant default] [--seconds 0] [--quiet] [--memory]
 // With --quiet only the summary is printed (stderr): acknowledged registrations and the rate.
+// Provenance.LoadGen --start-embedded <folder> starts a local PostgreSQL for manual runs and prints its connection string.
 var options = ParseArguments(args);
-if (!options.TryGetValue("connection", out var connection))
+if (options.TryGetValue("start-embedded", out var folder))
+{
+    // Starts (or restarts) a PostgreSQL cluster in <folder> and leaves it running; prints its connection string.
+    // Stop it with: pg_ctl stop -D <folder>/data (as the postgres user when root).
+    var server = await Provenance.Storage.Postgres.Embedded.EmbeddedPostgres.StartAsync(new() { DataFolder = folder, Database = "loadgen" });
+    Console.WriteLine(server.ConnectionString);
+    return 0;
+}
+
+if (!options.TryGetValue("connection", out var connection) && !options.ContainsKey("memory"))
 {
     Console.Error.WriteLine("usage: Provenance.LoadGen --connection <connection string> [--workers N] [--count N] [--seconds N] [--prefix P] [--tenant T] [--quiet]");
     return 2;
@@ -27,7 +37,10 @@ var prefix = options.GetValueOrDefault("prefix", "lg-" + Convert.ToHexStringLowe
 var tenant = options.GetValueOrDefault("tenant", "default");
 var quiet = options.ContainsKey("quiet");
 
-await using var node = await NodeHost.StartPostgresAsync(connection, new InMemoryKeyStore());
+// --memory: in-memory storage instead of PostgreSQL, to measure the grain path's own CPU cost (nothing is durable).
+await using var node = connection is null
+    ? await NodeHost.StartMemoryAsync(new Provenance.Actors.Storage.MemoryGrainStorage(), new InMemoryKeyStore())
+    : await NodeHost.StartPostgresAsync(connection, new InMemoryKeyStore());
 var caller = CallerContext.System(tenant, "loadgen");
 var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = false };
 var printLock = new Lock();

@@ -217,14 +217,15 @@ internal sealed class PromptGrain(
         v.Parameters is null ? null : JsonNode.Parse(v.Parameters)!.AsObject(),
         [.. v.ReferenceAssets], v.Owner, v.ContentHash, v.ApprovedBy, v.ApprovedAt, v.CreatedAt);
 
-    private static Dictionary<string, string?> Fields(PromptVersionState v, TenantPolicyDto policy) => new(StringComparer.Ordinal)
+    /// <summary>The diffable fields of a version; an absent (null) field is left out, so it diffs as added or removed.</summary>
+    private static Dictionary<string, string?> Fields(PromptVersionState v, TenantPolicyDto policy) => new Dictionary<string, string?>(StringComparer.Ordinal)
     {
         ["systemPrompt"] = Private(v.SystemPrompt, policy),
         ["userPrompt"] = Private(v.UserPrompt, policy),
         ["negativePrompt"] = Private(v.NegativePrompt, policy),
         ["parameters"] = v.Parameters is null ? null : Encoding.UTF8.GetString(Jcs.Canonicalize(Encoding.UTF8.GetBytes(v.Parameters))),
         ["referenceAssets"] = v.ReferenceAssets.Count == 0 ? null : string.Join('\n', v.ReferenceAssets),
-    };
+    }.Where(kv => kv.Value is not null).ToDictionary(StringComparer.Ordinal);
 
     /// <summary>A prompt text under the tenant's privacy policy: clear, its hash, or nothing.</summary>
     private static string? Private(string? text, TenantPolicyDto policy) => text is null ? null : policy.PromptPrivacy switch
