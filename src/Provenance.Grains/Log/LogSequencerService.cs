@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Provenance.Grains.Log;
@@ -10,9 +11,11 @@ namespace Provenance.Grains.Log;
 /// others' passes return at once, so a node that dies (even mid-pass: its transaction rolls back) is replaced within one
 /// interval by whichever node takes the lock next.
 /// </summary>
-internal sealed class LogSequencerService(LogSequencer sequencer, IOptions<ProvenanceLogOptions> options, TimeProvider time, ILogger<LogSequencerService> logger)
+internal sealed class LogSequencerService(LogSequencer sequencer, IOptions<ProvenanceLogOptions> options, TimeProvider time, ILoggerFactory? loggers = null)
     : BackgroundService
 {
+    private readonly ILogger logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger<LogSequencerService>();
+
     /// <summary>Passes that sequenced at least one entry (diagnostics and tests).</summary>
     public long Passes => Interlocked.Read(ref _passes);
 
