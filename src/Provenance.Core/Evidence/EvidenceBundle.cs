@@ -31,7 +31,7 @@ public sealed record EvidenceBundle(
     string? Generator = null);
 
 /// <summary>A signed checkpoint (<c>checkpoint.txt</c>, <c>checkpoint.jws</c>, <c>log-key.pem</c>).</summary>
-/// <param name="Text">The exact checkpoint body that was signed and timestamped (UTF-8, LF line ends); see <see cref="Checkpoint"/>.</param>
+/// <param name="Text">The exact checkpoint text that was signed and timestamped (UTF-8, LF line ends); see <see cref="Epochs.Checkpoint"/>.</param>
 /// <param name="Jws">ES256 compact JWS over <paramref name="Text"/> by the log key.</param>
 /// <param name="LogKeyPem">The log signing key's public part, SubjectPublicKeyInfo PEM.</param>
 public sealed record EvidenceCheckpoint(byte[] Text, string Jws, string LogKeyPem);
@@ -68,7 +68,7 @@ public sealed record EvidenceLineageLink(string AssetId, Relationship Relationsh
 
 /// <summary>The index of a bundle (<c>bundle.json</c>), written by <see cref="EvidenceBundleWriter"/>.</summary>
 /// <param name="Format">Bundle format version, <see cref="EvidenceBundleLayout.FormatV1"/>.</param>
-/// <param name="CheckpointFormat">How <c>checkpoint.txt</c> reads, <see cref="Checkpoint.FormatV1"/>.</param>
+/// <param name="CheckpointFormat">How <c>checkpoint.txt</c> reads, <see cref="EvidenceBundleLayout.CheckpointFormatV1"/>.</param>
 /// <param name="Files">Every other file of the zip with its SHA-256, in writing order.</param>
 public sealed record EvidenceBundleIndex(
     string Format,

@@ -32,7 +32,7 @@ public static class EvidenceBundleWriter
             EvidenceBundleLayout.FormatV1,
             bundle.AssetId,
             ContentHash.Compute(bundle.ManifestCanonical).ToString(),
-            Checkpoint.FormatV1,
+            EvidenceBundleLayout.CheckpointFormatV1,
             bundle.CreatedAt,
             bundle.Generator,
             [.. files.Select(f => new EvidenceBundleFileEntry(f.Path, Convert.ToHexStringLower(SHA256.HashData(f.Bytes)), f.Bytes.Length))],

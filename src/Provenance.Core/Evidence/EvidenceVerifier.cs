@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Provenance.Core.Contracts;
+using Provenance.Core.Epochs;
 using Provenance.Core.Hashing;
 using Provenance.Core.Json;
 using Provenance.Core.Merkle;
@@ -222,9 +224,9 @@ public sealed class EvidenceVerifier(ITimestampTokenVerifier? timestampVerifier)
 
         try
         {
-            parsed = Checkpoint.Parse(checkpoint.Text);
+            parsed = Checkpoint.Parse(new UTF8Encoding(false, true).GetString(checkpoint.Text));
         }
-        catch (FormatException e)
+        catch (Exception e) when (e is MalformedCheckpointException or DecoderFallbackException)
         {
             return new(CheckNames.Checkpoint, CheckOutcome.Fail, $"checkpoint.txt is malformed: {e.Message}");
         }
@@ -273,7 +275,7 @@ public sealed class EvidenceVerifier(ITimestampTokenVerifier? timestampVerifier)
             }
 
             MerkleVerifier.VerifyInclusion(hasher, proof.LeafIndex, proof.TreeSize, leaf, [.. proof.Proof.Select(Convert.FromBase64String)], checkpoint.RootHash);
-            return new(CheckNames.Inclusion, CheckOutcome.Pass, $"Leaf {proof.LeafIndex} of {proof.TreeSize} is included under the checkpoint root (epoch {proof.Epoch}).");
+            return new(CheckNames.Inclusion, CheckOutcome.Pass, $"Leaf {proof.LeafIndex} of {proof.TreeSize} is included under the checkpoint root of epoch {checkpoint.Epoch}.");
         }
         catch (Exception e) when (e is FormatException or InvalidProofException or RootMismatchException)
         {

@@ -329,27 +329,17 @@ public sealed class EvidenceBundleTests : IDisposable
         AssertFailed(result, "timestamp-imprint:builtin", "timestamp:builtin");
     }
 
-    [Fact]
-    public void Checkpoint_FormatThenParse_RoundTrips()
-    {
-        var root = SHA256.HashData("root"u8);
-
-        var parsed = Checkpoint.Parse(Checkpoint.Format("origin.example/log", 42, root, ["epoch 3"]));
-
-        Assert.Equal("origin.example/log", parsed.Origin);
-        Assert.Equal(42, parsed.TreeSize);
-        Assert.Equal(root, parsed.RootHash);
-        Assert.Equal(["epoch 3"], parsed.Extensions);
-    }
-
     [Theory]
-    [InlineData("origin\n12\n")]
-    [InlineData("origin\nx\nAAAA\n")]
-    [InlineData("origin\n12\nAAAA\n")]
-    [InlineData("origin\n12\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=")]
-    public void Checkpoint_Malformed_Throws(string text)
+    [InlineData("extra line\n")]
+    [InlineData("\r\n")]
+    public async Task Verify_CheckpointNotInTheExactForm_CheckpointFails(string appended)
     {
-        Assert.Throws<FormatException>(() => Checkpoint.Parse(Encoding.UTF8.GetBytes(text)));
+        var text = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(_fixture.CheckpointText) + appended);
+        var checkpoint = _fixture.Bundle.Checkpoint! with { Text = text, Jws = Es256Jws.Sign(text, _fixture.LogKey) };
+
+        var result = await EvidenceFixture.WriteReadVerifyAsync(_fixture.Bundle with { Checkpoint = checkpoint });
+
+        AssertFailed(result, Names.Checkpoint, Names.Inclusion);
     }
 
     [Fact]

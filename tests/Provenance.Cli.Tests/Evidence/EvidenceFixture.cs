@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.Pkcs;
 using System.Text;
 using Provenance.Core.Contracts;
+using Provenance.Core.Epochs;
 using Provenance.Core.Evidence;
 using Provenance.Core.Hashing;
 using Provenance.Core.Manifests;
@@ -55,7 +56,7 @@ internal sealed class EvidenceFixture : IDisposable
             .ToList();
         var root = MerkleTree.ComputeRoot(hasher, leaves);
         var proof = MerkleProofs.Inclusion(hasher, leaves, 3, 5);
-        CheckpointText = Checkpoint.Format("provenance.test/log", 5, root, ["epoch 1"]);
+        CheckpointText = Checkpoint.Create("test", 5, root, 1, null, Now).ToBytes();
 
         Bundle = new EvidenceBundle(
             "remix-1",
@@ -68,7 +69,7 @@ internal sealed class EvidenceFixture : IDisposable
                 new EvidenceLineageNode("original", ContentHash.Compute("original bytes"u8).ToString(), ContentHash.Compute("original manifest"u8).ToString(), []),
             ]),
             new InclusionProofDto("remix-1", 1, 3, 5, Convert.ToBase64String(leaves[3]), [.. proof.Hashes.Select(Convert.ToBase64String)], Convert.ToBase64String(root)),
-            new EvidenceCheckpoint(CheckpointText, Es256Jws.SignDetached(CheckpointText, LogKey, "provenance-checkpoint+jws"), LogKey.ExportSpkiPem()),
+            new EvidenceCheckpoint(CheckpointText, Es256Jws.Sign(CheckpointText, LogKey, Provenance.Core.Labels.CheckpointJwsType), LogKey.ExportSpkiPem()),
             [new EvidenceTimestamp("builtin", Timestamp(SHA256.HashData(CheckpointText)), EvidenceTimestamp.JoinPem(_tsa.SigningCertificatePem, _tsa.RootCertificatePem))],
             Now,
             "tests");
