@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Json;
+using Npgsql;
+using Provenance.Core.Contracts;
+using Provenance.Server.Apis;
+using Provenance.Server.Auth;
+using Provenance.Server.Data;
+using Provenance.Server.Metrics;
+using Provenance.Server.Problems;
+using Provenance.Server.Webhooks;
+
+namespace Provenance.Server.Hosting;
+
+/// <summary>
+/// Composes the server: configuration, database (embedded when no connection string), services, middleware and
+/// routes. <c>Program</c> runs what this builds; tests call <see cref="BuildAsync"/> with <c>--urls http://127.0.0.1:0</c>.
+/// </summary>
+public static class ServerHost
+{
+    /// <summary>Default listen address when none is configured (<c>--urls</c>, <c>ASPNETCORE_URLS</c>, <c>Kestrel:Endpoints</c>).</summary>
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    /// <summary>
+    /// Builds the application, starts the embedded PostgreSQL when needed, applies migrations and, on the first
+    /// start, creates the admin key (printed once as <c>Admin API key: &lt;key&gt;</c> and written to
+    /// <c>&lt;DataDirectory&gt;/admin-key.txt</c>). The returned application is not started.
+    /// </summary>
+    /// <param name="args">Command-line arguments (configuration overrides such as <c>--Provenance:DataDirectory=...</c>).</param>
+    /// <param name="configure">Last-chance changes to the builder (tests replace options here).</param>
+    public static async Task<WebApplication> BuildAsync(string[] args, Action<WebApplicationBuilder>? configure = null, CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        var options = builder.Configuration.GetSection(ProvenanceOptions.SectionName).Get<ProvenanceOptions>() ?? new ProvenanceOptions();
+        Directory.CreateDirectory(options.ResolvedDataDirectory);
+        if (builder.Configuration["urls"] is null && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.Limits.JsonBytes);
+        var database = await DatabaseProvisioning.StartAsync(builder.Configuration, options, cancellationToken);
+        builder.Services.AddSingleton(_ => database);
+        builder.AddProvenanceServices(database.ConnectionString);
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.Services.GetRequiredService<DatabaseProvisioning>(); // owned by the container from here: disposed (embedded server stopped) with the app
+        app.UseProvenancePipeline();
+        app.MapProvenanceRoutes();
+        await app.InitialiseAsync(cancellationToken);
+        return app;
+    }
+
+    private static void AddProvenanceServices(this WebApplicationBuilder builder, string connectionString)
+    {
+        var services = builder.Services;
+        services.Configure<ProvenanceOptions>(builder.Configuration.GetSection(ProvenanceOptions.SectionName));
+        services.AddSingleton(TimeProvider.System);
+        services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+        {
+            var status = ctx.ProblemDetails.Status ?? ctx.HttpContext.Response.StatusCode;
+            if (ctx.ProblemDetails.Type is null || !ctx.ProblemDetails.Type.StartsWith(ProblemCodes.TypeBase, StringComparison.Ordinal))
+            {
+                var code = ProblemCodes.CodeOf(status);
+                ctx.ProblemDetails.Type = ProblemCodes.TypeUri(code);
+                ctx.ProblemDetails.Title = ProblemCodes.TitleOf(code);
+            }
+
+            ctx.ProblemDetails.Extensions.Remove("exception");
+            ctx.ProblemDetails.Extensions["traceId"] = Activity.Current?.Id ?? ctx.HttpContext.TraceIdentifier;
+        });
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.AddOpenApi();
+        services.AddApiKeyAuth();
+
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        services.AddSingleton<TenantPolicyStore>();
+        services.AddMetrics();
+        services.AddSingleton<ServerMetrics>();
+        services.AddSingleton<PrometheusExporter>();
+        services.AddSingleton<IMetricsRefresher, WebhookMetricsRefresher>();
+
+        services.AddSingleton<WebhookStore>();
+        services.AddHttpClient(WebhookDispatcher.HttpClientName);
+        services.AddSingleton<WebhookDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
+        services.AddHostedService<OutboxWebhookPump>();
+    }
+
+    private static void UseProvenancePipeline(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRouting();
+        app.UseMiddleware<UploadLimitMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+    }
+
+    private static void MapProvenanceRoutes(this WebApplication app)
+    {
+        app.MapOpenApi().AllowAnonymous();
+        app.MapInfrastructureApi();
+        app.MapAdminApi();
+        app.MapWebhooksApi();
+    }
+
+    private static async Task InitialiseAsync(this WebApplication app, CancellationToken cancellationToken)
+    {
+        await ServerSchema.MigrateAsync(app.Services.GetRequiredService<NpgsqlDataSource>(), cancellationToken);
+        var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ProvenanceOptions>>().Value;
+        if (options.BootstrapAdminKey && await app.Services.GetRequiredService<ApiKeyStore>().BootstrapAsync(cancellationToken) is { } admin)
+        {
+            var path = Path.Combine(options.ResolvedDataDirectory, "admin-key.txt");
+            await SecretFile.WriteAsync(path, admin.Secret + "\n", cancellationToken);
+            Console.Out.WriteLine($"Admin API key: {admin.Secret}");
+            Console.Out.Flush();
+        }
+    }
+}
+
+/// <summary>Writes files only the server's account may read (mode 0600 on Unix), replacing an existing file atomically.</summary>
+internal static class SecretFile
+{
+    public static async Task WriteAsync(string path, string content, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temp = path + ".tmp";
+        var fileOptions = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        await using (var stream = new FileStream(temp, fileOptions))
+        await using (var writer = new StreamWriter(stream))
+        {
+            await writer.WriteAsync(content.AsMemory(), cancellationToken);
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        File.Move(temp, path, overwrite: true);
+    }
+}
+
+/// <summary>Raises the body limit from the JSON default to the upload limit on routes marked with <see cref="UploadLimit"/>.</summary>
+internal sealed class UploadLimitMiddleware(RequestDelegate next, Microsoft.Extensions.Options.IOptions<ProvenanceOptions> options)
+{
+    public Task InvokeAsync(HttpContext context)
+    {
+        if (context.GetEndpoint()?.Metadata.GetMetadata<UploadLimit>() is not null &&
+            context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = options.Value.Uploads.MaxBytes;
+        }
+
+        return next(context);
+    }
+}
+
+/// <summary>Endpoint metadata: this route takes uploads up to <c>Provenance:Uploads:MaxBytes</c>.</summary>
+internal sealed class UploadLimit;
+
+/// <summary>Webhook delivery backlog for /metrics.</summary>
+internal sealed class WebhookMetricsRefresher : IMetricsRefresher
+{
+    private readonly WebhookStore store;
+    private IReadOnlyDictionary<string, long> counts = new Dictionary<string, long>();
+
+    public WebhookMetricsRefresher(WebhookStore store, ServerMetrics metrics)
+    {
+        this.store = store;
+        metrics.Gauge("provenance.webhook.deliveries.stored", () => counts.Select(c => new System.Diagnostics.Metrics.Measurement<double>(c.Value, new KeyValuePair<string, object?>("state", c.Key))),
+            "Stored webhook deliveries by state (pending, delivered, dead, cancelled).");
+    }
+
+    public async Task RefreshAsync(CancellationToken cancellationToken) => counts = await store.CountByStateAsync(cancellationToken);
+}

@@ -1,0 +1,39 @@
+using System.Diagnostics.Metrics;
+
+namespace Provenance.Server.Metrics;
+
+/// <summary>The server's own instruments (meter <c>Provenance.Server</c>); exported at <c>/metrics</c> with every other <c>Provenance.*</c> meter.</summary>
+internal sealed class ServerMetrics : IDisposable
+{
+    public const string MeterName = "Provenance.Server";
+
+    private readonly Meter meter;
+
+    public ServerMetrics(IMeterFactory meters)
+    {
+        meter = meters.Create(MeterName);
+        Registrations = meter.CreateCounter<long>("provenance.registrations", description: "Assets registered through the API.");
+        WebhookDeliveries = meter.CreateCounter<long>("provenance.webhook.deliveries", description: "Webhook delivery attempts by result (delivered, failed, dead).");
+        WebhookEventsQueued = meter.CreateCounter<long>("provenance.webhook.queued", description: "Webhook deliveries queued (one per event and subscription).");
+        AuditRuns = meter.CreateCounter<long>("provenance.audit.runs", description: "Audit job runs.");
+        AuditFindings = meter.CreateCounter<long>("provenance.audit.findings", description: "Audit findings by kind.");
+        TsaLatency = meter.CreateHistogram<double>("provenance.tsa.latency", unit: "ms", description: "Latency of RFC 3161 requests by TSA.");
+        TsaFailures = meter.CreateCounter<long>("provenance.tsa.failures", description: "Failed RFC 3161 requests by TSA.");
+        BuiltInTsaRequests = meter.CreateCounter<long>("provenance.tsa.builtin.requests", description: "Requests answered by the built-in TSA at POST /tsa.");
+    }
+
+    public Counter<long> Registrations { get; }
+    public Counter<long> WebhookDeliveries { get; }
+    public Counter<long> WebhookEventsQueued { get; }
+    public Counter<long> AuditRuns { get; }
+    public Counter<long> AuditFindings { get; }
+    public Histogram<double> TsaLatency { get; }
+    public Counter<long> TsaFailures { get; }
+    public Counter<long> BuiltInTsaRequests { get; }
+
+    /// <summary>Adds an observable gauge to the server meter.</summary>
+    public void Gauge(string name, Func<IEnumerable<Measurement<double>>> observe, string? description = null) =>
+        meter.CreateObservableGauge(name, observe, description: description);
+
+    public void Dispose() => meter.Dispose();
+}
