@@ -1,0 +1,28 @@
+using Provenance.Core.Merkle;
+
+namespace Provenance.Core.Tests.Merkle;
+
+internal static class TestTrees
+{
+    private static readonly IMerkleHasher Hasher = Sha256MerkleHasher.Instance;
+
+    /// <summary>Distinct leaf hashes: leaf i is the 8-byte little-endian encoding of i.</summary>
+    public static List<byte[]> LeafHashes(int count) =>
+        [.. Enumerable.Range(0, count).Select(i => Hasher.HashLeaf(BitConverter.GetBytes((long)i)))];
+
+    /// <summary>Every perfect-subtree node of the tree over <paramref name="leafHashes"/>, as a store would hold them.</summary>
+    public static Dictionary<NodeId, byte[]> NodeStore(IReadOnlyList<byte[]> leafHashes)
+    {
+        var store = new Dictionary<NodeId, byte[]>();
+        var appender = new MerkleAppender(Hasher);
+        foreach (var leaf in leafHashes)
+        {
+            appender.Append(leaf, (id, hash) => store.Add(id, hash.ToArray()));
+        }
+
+        return store;
+    }
+
+    public static byte[][] Fetch(ProofNodes plan, IReadOnlyDictionary<NodeId, byte[]> store) =>
+        [.. plan.Ids.Select(id => store[id])];
+}
