@@ -1,3 +1,4 @@
+using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.Pkcs;
 using System.Security.Cryptography.X509Certificates;
@@ -47,8 +48,25 @@ public static class Rfc3161TokenVerifier
             throw new ArgumentException("At least one trust anchor is required.", nameof(trustAnchors));
         }
 
-        Rfc3161TimestampToken token = Decode(tokenDer);
-        Rfc3161TimestampTokenInfo info = token.TokenInfo;
+        try
+        {
+            return VerifyDecoded(tokenDer, expectedSha256, trustAnchors, policyOid, expectedNonce);
+        }
+        catch (CryptographicException e)
+        {
+            // A damaged certificate inside the token (bad dates, bad extensions) surfaces lazily from X509Certificate2 members.
+            throw Fail(TimestampFailureReason.Malformed, "The time-stamp token holds an unreadable certificate.", e);
+        }
+    }
+
+    private static TimestampToken VerifyDecoded(
+        byte[] tokenDer,
+        ReadOnlySpan<byte> expectedSha256,
+        IReadOnlyCollection<X509Certificate2> trustAnchors,
+        string? policyOid,
+        ReadOnlyMemory<byte>? expectedNonce)
+    {
+        (SignedCms cms, Rfc3161TimestampTokenInfo info, X509Certificate2? signer) = Decode(tokenDer);
 
         if (info.HashAlgorithmId.Value != Rfc3161Labels.Sha256 || !info.GetMessageHash().Span.SequenceEqual(expectedSha256))
         {
@@ -66,20 +84,21 @@ public static class Rfc3161TokenVerifier
             throw Fail(TimestampFailureReason.PolicyMismatch, $"The token's policy is {info.PolicyId.Value}, expected {policyOid}.");
         }
 
-        SignedCms cms = token.AsSignedCms();
         SignerInfo signerInfo = cms.SignerInfos[0];
-        X509Certificate2 signer = signerInfo.Certificate
-            ?? throw Fail(TimestampFailureReason.UntrustedSigner, "The token does not carry its signer certificate (request it with certReq).");
+        if (signer is null)
+        {
+            throw Fail(TimestampFailureReason.UntrustedSigner, "The token does not carry its signer certificate (request it with certReq).");
+        }
 
         CheckTimestampingEku(signer);
-        CheckSignature(token, signerInfo, signer, expectedSha256);
-
         DateTimeOffset genTime = info.Timestamp;
         if (genTime < new DateTimeOffset(signer.NotBefore) || genTime > new DateTimeOffset(signer.NotAfter))
         {
             throw Fail(TimestampFailureReason.GenTimeOutsideValidity,
                 $"genTime {genTime:O} is outside the signer certificate's validity [{signer.NotBefore.ToUniversalTime():O}, {signer.NotAfter.ToUniversalTime():O}].");
         }
+
+        CheckSignature(tokenDer, signerInfo, signer, expectedSha256);
 
         IReadOnlyList<byte[]> chain = BuildChain(signer, cms.Certificates, trustAnchors, genTime);
         string tsaName = info.GetTimestampAuthorityName() is { } name ? Rfc3161.DescribeGeneralName(name) ?? signer.Subject : signer.Subject;
@@ -92,28 +111,88 @@ public static class Rfc3161TokenVerifier
             chain);
     }
 
-    private static Rfc3161TimestampToken Decode(byte[] tokenDer)
+    /// <summary>
+    /// Decodes the CMS envelope and TSTInfo without judging the signer, so each later check can report its own
+    /// reason (the framework's <see cref="Rfc3161TimestampToken.TryDecode"/> folds EKU, validity and signature
+    /// failures into one <see langword="false"/>).
+    /// </summary>
+    private static (SignedCms Cms, Rfc3161TimestampTokenInfo Info, X509Certificate2? Signer) Decode(byte[] tokenDer)
     {
         try
         {
-            if (Rfc3161TimestampToken.TryDecode(tokenDer, out Rfc3161TimestampToken? token, out int consumed)
-                && consumed == tokenDer.Length)
+            (int version, HashSet<string> digestAlgorithms) = ReadSignedDataHeader(tokenDer);
+            var cms = new SignedCms();
+            cms.Decode(tokenDer);
+            if (cms.ContentInfo.ContentType.Value == Rfc3161Labels.TstInfoContentType
+                && version is >= 3 and <= 5
+                && cms.SignerInfos.Count == 1
+                && HasConsistentVersion(cms.SignerInfos[0])
+                && digestAlgorithms.Contains(cms.SignerInfos[0].DigestAlgorithm.Value!)
+                && Rfc3161TimestampTokenInfo.TryDecode(cms.ContentInfo.Content, out Rfc3161TimestampTokenInfo? info, out int consumed)
+                && consumed == cms.ContentInfo.Content.Length)
             {
-                return token;
+                return (cms, info, cms.SignerInfos[0].Certificate);
             }
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or AsnContentException)
         {
             throw Fail(TimestampFailureReason.Malformed, "The time-stamp token is not a valid RFC 3161 TimeStampToken.", e);
         }
 
-        throw Fail(TimestampFailureReason.Malformed, "The time-stamp token is not a valid RFC 3161 TimeStampToken.");
+        throw Fail(TimestampFailureReason.Malformed,
+            "The time-stamp token is not a CMS SignedData with one signer over a TSTInfo (RFC 3161 section 2.4.2).");
     }
+
+    /// <summary>
+    /// Reads <c>SignedData.version</c> and <c>digestAlgorithms</c> (RFC 5652 section 5.1), which the framework does
+    /// not check, and requires the token to be exactly one ContentInfo with nothing after it. These fields are
+    /// outside the signature, so checking them is what keeps a token from having altered, still-valid twins.
+    /// </summary>
+    private static (int Version, HashSet<string> DigestAlgorithms) ReadSignedDataHeader(byte[] tokenDer)
+    {
+        var outer = new AsnReader(tokenDer, AsnEncodingRules.BER);
+        AsnReader contentInfo = outer.ReadSequence();
+        outer.ThrowIfNotEmpty();
+        contentInfo.ReadObjectIdentifier();
+        AsnReader signedData = contentInfo.ReadSequence(new Asn1Tag(TagClass.ContextSpecific, 0)).ReadSequence();
+        if (!signedData.TryReadInt32(out int version))
+        {
+            throw new AsnContentException("SignedData version out of range.");
+        }
+
+        AsnReader set = signedData.ReadSetOf(skipSortOrderValidation: true);
+        var algorithms = new HashSet<string>(StringComparer.Ordinal);
+        while (set.HasData)
+        {
+            algorithms.Add(set.ReadSequence().ReadObjectIdentifier());
+        }
+
+        return (version, algorithms);
+    }
+
+    /// <summary>RFC 5652 section 5.3: version 1 with issuerAndSerialNumber, 3 with subjectKeyIdentifier.</summary>
+    private static bool HasConsistentVersion(SignerInfo signer) => signer.SignerIdentifier.Type switch
+    {
+        SubjectIdentifierType.IssuerAndSerialNumber => signer.Version == 1,
+        SubjectIdentifierType.SubjectKeyIdentifier => signer.Version == 3,
+        _ => false,
+    };
 
     private static void CheckTimestampingEku(X509Certificate2 signer)
     {
-        X509EnhancedKeyUsageExtension? eku = signer.Extensions.OfType<X509EnhancedKeyUsageExtension>().FirstOrDefault();
-        if (eku is null || eku.EnhancedKeyUsages.Count != 1 || eku.EnhancedKeyUsages[0].Value != Rfc3161Labels.TimestampingEku)
+        X509EnhancedKeyUsageExtension? eku;
+        OidCollection usages;
+        try
+        {
+            eku = signer.Extensions.OfType<X509EnhancedKeyUsageExtension>().FirstOrDefault();
+            usages = eku?.EnhancedKeyUsages ?? [];
+        }
+        catch (CryptographicException e)
+        {
+            throw Fail(TimestampFailureReason.Malformed, $"The signer certificate '{signer.Subject}' has unreadable extensions.", e);
+        }
+
+        if (eku is null || usages.Count != 1 || usages[0].Value != Rfc3161Labels.TimestampingEku)
         {
             throw Fail(TimestampFailureReason.MissingTimestampingEku,
                 $"The signer '{signer.Subject}' must have id-kp-timeStamping as its only extended key usage (RFC 3161 section 2.3).");
@@ -126,7 +205,7 @@ public static class Rfc3161TokenVerifier
         }
     }
 
-    private static void CheckSignature(Rfc3161TimestampToken token, SignerInfo signerInfo, X509Certificate2 signer, ReadOnlySpan<byte> hash)
+    private static void CheckSignature(byte[] tokenDer, SignerInfo signerInfo, X509Certificate2 signer, ReadOnlySpan<byte> hash)
     {
         try
         {
@@ -137,11 +216,13 @@ public static class Rfc3161TokenVerifier
             throw Fail(TimestampFailureReason.BadSignature, "The token's CMS signature does not verify.", e);
         }
 
-        // The framework check adds what CheckSignature does not: the ESS signing-certificate(-v2) attribute must name this signer.
-        if (!token.VerifySignatureForHash(hash, HashAlgorithmName.SHA256, out _, new X509Certificate2Collection(signer)))
+        // Every specific check has passed; the framework's own checks add the ESS signing-certificate(-v2) binding
+        // (the signed attribute must name this signer certificate), so a failure here is a signature failure.
+        if (!Rfc3161TimestampToken.TryDecode(tokenDer, out Rfc3161TimestampToken? token, out _)
+            || !token.VerifySignatureForHash(hash, HashAlgorithmName.SHA256, out _, new X509Certificate2Collection(signer)))
         {
             throw Fail(TimestampFailureReason.BadSignature,
-                "The token's signature or its ESS signing-certificate attribute does not match the signer certificate.");
+                "The token's ESS signing-certificate attribute does not name its signer certificate (RFC 5035).");
         }
     }
 
