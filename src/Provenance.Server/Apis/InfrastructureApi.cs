@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 using Provenance.Server.Data;
 using Provenance.Server.Metrics;
-using Provenance.Server.Problems;
 
 namespace Provenance.Server.Apis;
 
@@ -10,7 +9,7 @@ namespace Provenance.Server.Apis;
 internal static class InfrastructureApi
 {
     /// <summary>Readiness answer.</summary>
-    public sealed record ReadinessDto(string Status, bool Database, int SchemaVersion, int ExpectedSchemaVersion, string? Detail = null);
+    public sealed record ReadinessDto(string Status, bool Database, int MigrationsApplied, int MigrationsShipped, string? Detail = null);
 
     public static IEndpointRouteBuilder MapInfrastructureApi(this IEndpointRouteBuilder routes)
     {
@@ -31,19 +30,19 @@ internal static class InfrastructureApi
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(5));
             await using var connection = await dataSource.OpenConnectionAsync(timeout.Token);
-            var version = await ServerSchema.AppliedVersionAsync(connection, timeout.Token);
-            string? detail = version == ServerSchema.LatestVersion ? null : "server schema migrations are not all applied";
+            var applied = await ServerSchema.AppliedCountAsync(connection, timeout.Token);
+            string? detail = applied == ServerSchema.ShippedCount ? null : "schema migrations are not all applied";
             foreach (var check in checks)
             {
                 detail ??= await check.CheckAsync(connection, timeout.Token);
             }
 
-            var answer = new ReadinessDto(detail is null ? "ready" : "not-ready", true, version, ServerSchema.LatestVersion, detail);
+            var answer = new ReadinessDto(detail is null ? "ready" : "not-ready", true, applied, ServerSchema.ShippedCount, detail);
             return detail is null ? TypedResults.Ok(answer) : TypedResults.Json(answer, statusCode: 503);
         }
         catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException or InvalidOperationException)
         {
-            return TypedResults.Json(new ReadinessDto("not-ready", false, 0, ServerSchema.LatestVersion, "database unreachable"), statusCode: 503);
+            return TypedResults.Json(new ReadinessDto("not-ready", false, 0, ServerSchema.ShippedCount, "database unreachable"), statusCode: 503);
         }
     }
 

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
-using Npgsql;
+using Provenance.Actors.Hosting;
+using Provenance.Storage.Postgres;
 using Provenance.Core.Contracts;
 using Provenance.Server.Apis;
 using Provenance.Server.Auth;
@@ -57,7 +58,7 @@ public static class ServerHost
         var services = builder.Services;
         services.Configure<ProvenanceOptions>(builder.Configuration.GetSection(ProvenanceOptions.SectionName));
         services.AddSingleton(TimeProvider.System);
-        services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
+        services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
         {
@@ -76,7 +77,9 @@ public static class ServerHost
         services.AddOpenApi();
         services.AddApiKeyAuth();
 
-        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        services.AddPostgresStorage(connectionString);
+        services.AddSingleton(sp => sp.GetRequiredService<PostgresStorage>().DataSource);
+        services.AddGrainRuntime();
         services.AddSingleton<TenantPolicyStore>();
         services.AddMetrics();
         services.AddSingleton<ServerMetrics>();
@@ -88,6 +91,27 @@ public static class ServerHost
         services.AddSingleton<WebhookDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
         services.AddHostedService<OutboxWebhookPump>();
+    }
+
+    /// <summary>
+    /// The shared wire format of <see cref="ApiJson.Options"/> (the client reads and writes the same), plus strict
+    /// input rules on the server side only: a required property that is missing or null is refused with its name.
+    /// </summary>
+    internal static void ConfigureJson(System.Text.Json.JsonSerializerOptions options)
+    {
+        var shared = ApiJson.Options;
+        options.PropertyNamingPolicy = shared.PropertyNamingPolicy;
+        options.DictionaryKeyPolicy = shared.DictionaryKeyPolicy;
+        options.PropertyNameCaseInsensitive = shared.PropertyNameCaseInsensitive;
+        options.DefaultIgnoreCondition = shared.DefaultIgnoreCondition;
+        options.NumberHandling = shared.NumberHandling;
+        foreach (var converter in shared.Converters)
+        {
+            options.Converters.Add(converter);
+        }
+
+        options.RespectNullableAnnotations = true;
+        options.RespectRequiredConstructorParameters = true;
     }
 
     private static void UseProvenancePipeline(this WebApplication app)
@@ -110,7 +134,7 @@ public static class ServerHost
 
     private static async Task InitialiseAsync(this WebApplication app, CancellationToken cancellationToken)
     {
-        await ServerSchema.MigrateAsync(app.Services.GetRequiredService<NpgsqlDataSource>(), cancellationToken);
+        app.Services.GetRequiredService<PostgresStorage>(); // opens the storage and applies every migration (server tables included)
         var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ProvenanceOptions>>().Value;
         if (options.BootstrapAdminKey && await app.Services.GetRequiredService<ApiKeyStore>().BootstrapAsync(cancellationToken) is { } admin)
         {

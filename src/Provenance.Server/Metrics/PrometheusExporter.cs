@@ -19,7 +19,8 @@ internal interface IMetricsRefresher
 /// </summary>
 internal sealed class PrometheusExporter : IDisposable
 {
-    private static readonly double[] Buckets = [1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
+    private static readonly double[] MillisecondBuckets = [1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
+    private static readonly double[] SecondBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
     private readonly MeterListener listener = new();
     private readonly ConcurrentDictionary<Instrument, InstrumentState> states = new();
@@ -92,6 +93,7 @@ internal sealed class PrometheusExporter : IDisposable
     private sealed class InstrumentState(Instrument instrument)
     {
         private readonly ConcurrentDictionary<string, Series> series = new(StringComparer.Ordinal);
+        private readonly double[] Buckets = instrument.Unit == "s" ? SecondBuckets : MillisecondBuckets;
 
         public string Name { get; } = Sanitize(instrument.Name) + UnitSuffix(instrument.Unit);
 
