@@ -23,13 +23,13 @@ internal static class InfrastructureApi
         return routes;
     }
 
-    private static async Task<Results<Ok<ReadinessDto>, JsonHttpResult<ReadinessDto>>> ReadyAsync(NpgsqlDataSource dataSource, IEnumerable<IReadinessCheck> checks, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<ReadinessDto>, JsonHttpResult<ReadinessDto>>> ReadyAsync(Provenance.Storage.Postgres.PostgresStorage storage, IEnumerable<IReadinessCheck> checks, CancellationToken cancellationToken)
     {
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(5));
-            await using var connection = await dataSource.OpenConnectionAsync(timeout.Token);
+            await using var connection = await storage.DataSource.OpenConnectionAsync(timeout.Token);
             var applied = await ServerSchema.AppliedCountAsync(connection, timeout.Token);
             string? detail = applied == ServerSchema.ShippedCount ? null : "schema migrations are not all applied";
             foreach (var check in checks)

@@ -11,13 +11,13 @@ internal sealed record StoredApiKey(string KeyId, string Tenant, IReadOnlyList<s
 }
 
 /// <summary>API keys in PostgreSQL (table <c>api_keys</c>).</summary>
-internal sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider time)
+internal sealed class ApiKeyStore(Provenance.Storage.Postgres.PostgresStorage storage, TimeProvider time)
 {
     private const long BootstrapLockKey = 0x5052_4F56_424F_4F54; // "PROVBOOT"
 
     public async Task<StoredApiKey?> FindAsync(string keyId, CancellationToken cancellationToken)
     {
-        await using var cmd = dataSource.CreateCommand("SELECT key_id, tenant, scopes, description, secret_hash, created_at, revoked_at FROM api_keys WHERE key_id = @id");
+        await using var cmd = storage.DataSource.CreateCommand("SELECT key_id, tenant, scopes, description, secret_hash, created_at, revoked_at FROM api_keys WHERE key_id = @id");
         cmd.Parameters.AddWithValue("id", keyId);
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
@@ -25,7 +25,7 @@ internal sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider time
 
     public async Task<IReadOnlyList<StoredApiKey>> ListAsync(string tenant, CancellationToken cancellationToken)
     {
-        await using var cmd = dataSource.CreateCommand("SELECT key_id, tenant, scopes, description, secret_hash, created_at, revoked_at FROM api_keys WHERE tenant = @t ORDER BY created_at, key_id");
+        await using var cmd = storage.DataSource.CreateCommand("SELECT key_id, tenant, scopes, description, secret_hash, created_at, revoked_at FROM api_keys WHERE tenant = @t ORDER BY created_at, key_id");
         cmd.Parameters.AddWithValue("t", tenant);
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         var keys = new List<StoredApiKey>();
@@ -40,7 +40,7 @@ internal sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider time
     /// <summary>Creates a key; the answer carries the token, which is not stored anywhere.</summary>
     public async Task<ApiKeyDto> CreateAsync(string tenant, IReadOnlyList<string> scopes, string? description, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await storage.DataSource.OpenConnectionAsync(cancellationToken);
         return await InsertAsync(connection, null, tenant, scopes, description, cancellationToken);
     }
 
@@ -51,7 +51,7 @@ internal sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider time
     /// <returns>The new key, or <see langword="null"/> when keys already existed.</returns>
     public async Task<ApiKeyDto?> BootstrapAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await storage.DataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         await using (var cmd = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({BootstrapLockKey})", connection, tx))
         {
@@ -74,7 +74,7 @@ internal sealed class ApiKeyStore(NpgsqlDataSource dataSource, TimeProvider time
     /// <summary>Revokes a key of <paramref name="tenant"/> (any tenant when null); false when no such key. Revoking twice is not an error.</summary>
     public async Task<bool> RevokeAsync(string keyId, string? tenant, CancellationToken cancellationToken)
     {
-        await using var cmd = dataSource.CreateCommand("UPDATE api_keys SET revoked_at = coalesce(revoked_at, @now) WHERE key_id = @id AND (@tenant::text IS NULL OR tenant = @tenant)");
+        await using var cmd = storage.DataSource.CreateCommand("UPDATE api_keys SET revoked_at = coalesce(revoked_at, @now) WHERE key_id = @id AND (@tenant::text IS NULL OR tenant = @tenant)");
         cmd.Parameters.AddWithValue("id", keyId);
         cmd.Parameters.Add(new NpgsqlParameter("tenant", NpgsqlDbType.Text) { Value = (object?)tenant ?? DBNull.Value });
         cmd.Parameters.AddWithValue("now", time.GetUtcNow());

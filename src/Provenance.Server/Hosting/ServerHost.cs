@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Provenance.Actors.Hosting;
+using Provenance.Actors.Storage;
 using Provenance.Storage.Postgres;
 using Provenance.Core.Contracts;
 using Provenance.Server.Apis;
@@ -78,7 +80,8 @@ public static class ServerHost
         services.AddApiKeyAuth();
 
         services.AddPostgresStorage(connectionString);
-        services.AddSingleton(sp => sp.GetRequiredService<PostgresStorage>().DataSource);
+        // The container must not own the storage's parts: PostgresStorage disposes them itself, once, after its writers drain.
+        services.Replace(ServiceDescriptor.Singleton<IStateChangeFeed>(sp => new StateChangeFeedView(sp.GetRequiredService<PostgresStorage>().StateChanges)));
         services.AddGrainRuntime();
         services.AddSingleton<TenantPolicyStore>();
         services.AddMetrics();
@@ -206,4 +209,14 @@ internal sealed class WebhookMetricsRefresher : IMetricsRefresher
     }
 
     public async Task RefreshAsync(CancellationToken cancellationToken) => counts = await store.CountByStateAsync(cancellationToken);
+}
+
+/// <summary>A non-disposable view of the storage's state-change feed, so only <see cref="PostgresStorage"/> disposes the listener.</summary>
+internal sealed class StateChangeFeedView(IStateChangeFeed inner) : IStateChangeFeed
+{
+    public event Action<GrainStateKey>? StateChangedElsewhere
+    {
+        add => inner.StateChangedElsewhere += value;
+        remove => inner.StateChangedElsewhere -= value;
+    }
 }

@@ -14,7 +14,7 @@ internal sealed record ClaimedDelivery(string WebhookId, long Sequence, string U
 /// Fan-out assigns each subscription's next sequence number and writes the pending delivery in the same
 /// transaction, so a sequence is never lost or reused; a restart resumes from the table.
 /// </summary>
-internal sealed class WebhookStore(NpgsqlDataSource dataSource, TimeProvider time)
+internal sealed class WebhookStore(Provenance.Storage.Postgres.PostgresStorage storage, TimeProvider time)
 {
     private const long FanOutLockKey = 0x5052_4F56_5748_4B31; // "PROVWHK1"
 
@@ -26,7 +26,7 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource, TimeProvider tim
         var id = "wh_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
         var secret = "whsec_" + ApiKeySecret.Base64Url(RandomNumberGenerator.GetBytes(32));
         var now = Truncate(time.GetUtcNow());
-        await using var cmd = dataSource.CreateCommand("INSERT INTO webhook_subscriptions (id, tenant, url, events, secret, created_at) VALUES (@id, @t, @u, @e, @s, @now)");
+        await using var cmd = storage.DataSource.CreateCommand("INSERT INTO webhook_subscriptions (id, tenant, url, events, secret, created_at) VALUES (@id, @t, @u, @e, @s, @now)");
         cmd.Parameters.AddWithValue("id", id);
         cmd.Parameters.AddWithValue("t", tenant);
         cmd.Parameters.AddWithValue("u", url.AbsoluteUri);
@@ -39,7 +39,7 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource, TimeProvider tim
 
     public async Task<IReadOnlyList<WebhookDto>> ListAsync(string tenant, CancellationToken cancellationToken)
     {
-        await using var cmd = dataSource.CreateCommand("SELECT id, url, events, created_at FROM webhook_subscriptions WHERE tenant = @t AND deleted_at IS NULL ORDER BY created_at, id");
+        await using var cmd = storage.DataSource.CreateCommand("SELECT id, url, events, created_at FROM webhook_subscriptions WHERE tenant = @t AND deleted_at IS NULL ORDER BY created_at, id");
         cmd.Parameters.AddWithValue("t", tenant);
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         var list = new List<WebhookDto>();
@@ -54,7 +54,7 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource, TimeProvider tim
     /// <summary>Deletes a subscription of the tenant and drops its undelivered deliveries; false when there is none.</summary>
     public async Task<bool> DeleteAsync(string tenant, string id, CancellationToken cancellationToken)
     {
-        await using var cmd = dataSource.CreateCommand("""
+        await using var cmd = storage.DataSource.CreateCommand("""
             WITH d AS (UPDATE webhook_subscriptions SET deleted_at = @now WHERE id = @id AND tenant = @t AND deleted_at IS NULL RETURNING id),
                  c AS (UPDATE webhook_deliveries SET state = 'cancelled' WHERE webhook_id IN (SELECT id FROM d) AND state = 'pending')
             SELECT count(*) FROM d
@@ -72,7 +72,7 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource, TimeProvider tim
     /// <returns>How many deliveries were queued.</returns>
     public async Task<int> FanOutAsync(WebhookEvent @event, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = await storage.DataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         await using (var lockCmd = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({FanOutLockKey})", connection, tx))
         {
@@ -131,7 +131,7 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource, TimeProvider tim
     public async Task<IReadOnlyList<ClaimedDelivery>> ClaimDueAsync(int max, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        await using var cmd = dataSource.CreateCommand("""
+        await using var cmd = storage.DataSource.CreateCommand("""
             WITH due AS (
                 SELECT webhook_id, sequence FROM webhook_deliveries
                 WHERE state = 'pending' AND next_attempt_at <= @now
@@ -157,7 +157,7 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource, TimeProvider tim
     /// <summary>Records a successful delivery.</summary>
     public async Task MarkDeliveredAsync(ClaimedDelivery delivery, int status, CancellationToken cancellationToken)
     {
-        await using var cmd = dataSource.CreateCommand("UPDATE webhook_deliveries SET state = 'delivered', attempts = attempts + 1, last_status = @st, last_error = NULL, delivered_at = @now WHERE webhook_id = @id AND sequence = @seq");
+        await using var cmd = storage.DataSource.CreateCommand("UPDATE webhook_deliveries SET state = 'delivered', attempts = attempts + 1, last_status = @st, last_error = NULL, delivered_at = @now WHERE webhook_id = @id AND sequence = @seq");
         cmd.Parameters.AddWithValue("id", delivery.WebhookId);
         cmd.Parameters.AddWithValue("seq", delivery.Sequence);
         cmd.Parameters.AddWithValue("st", status);
@@ -168,7 +168,7 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource, TimeProvider tim
     /// <summary>Records a failed attempt and schedules the next one (or gives up: state <c>dead</c>).</summary>
     public async Task MarkFailedAsync(ClaimedDelivery delivery, int? status, string error, DateTimeOffset? nextAttemptAt, CancellationToken cancellationToken)
     {
-        await using var cmd = dataSource.CreateCommand("""
+        await using var cmd = storage.DataSource.CreateCommand("""
             UPDATE webhook_deliveries SET attempts = attempts + 1, last_status = @st, last_error = @err,
                 state = CASE WHEN @next::timestamptz IS NULL THEN 'dead' ELSE state END,
                 next_attempt_at = coalesce(@next::timestamptz, next_attempt_at)
@@ -185,7 +185,7 @@ internal sealed class WebhookStore(NpgsqlDataSource dataSource, TimeProvider tim
     /// <summary>Deliveries by state, for /metrics.</summary>
     public async Task<IReadOnlyDictionary<string, long>> CountByStateAsync(CancellationToken cancellationToken)
     {
-        await using var cmd = dataSource.CreateCommand("SELECT state, count(*) FROM webhook_deliveries GROUP BY state");
+        await using var cmd = storage.DataSource.CreateCommand("SELECT state, count(*) FROM webhook_deliveries GROUP BY state");
         await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         while (await reader.ReadAsync(cancellationToken))
