@@ -105,6 +105,9 @@ public sealed class AnchorSettings
 /// <summary>The <c>Provenance:Webhooks</c> section.</summary>
 public sealed class WebhookSettings
 {
+    /// <summary>Whether this node fans out and delivers webhooks. Default on; deliveries stay queued in the database while off.</summary>
+    public bool Enabled { get; set; } = true;
+
     /// <summary>First retry delay; attempt n waits base·2^(n-1), capped by <see cref="MaxRetryDelaySeconds"/>. Default 5.</summary>
     public double RetryBaseSeconds { get; set; } = 5;
 

@@ -24,6 +24,11 @@ internal sealed class OutboxWebhookPump(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!options.Value.Webhooks.Enabled)
+        {
+            return;
+        }
+
         var outbox = services.GetService<IOutboxStore>();
         if (outbox is null)
         {

@@ -27,6 +27,11 @@ internal sealed class WebhookDispatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!options.Value.Webhooks.Enabled)
+        {
+            return;
+        }
+
         var settings = options.Value.Webhooks;
         while (!stoppingToken.IsCancellationRequested)
         {
