@@ -69,9 +69,9 @@ public sealed class BuiltInTsa : IDisposable
         _time = timeProvider;
         _options = options;
 
-        TsaKeyMaterial material = LoadOrCreate(keyStore, withTimestampingEku);
         try
         {
+            TsaKeyMaterial material = LoadOrCreate(keyStore, withTimestampingEku);
             _signer = X509Certificate2.CreateFromPem(material.SigningCertificatePem, material.SigningPrivateKeyPem);
             TrustAnchor = X509Certificate2.CreateFromPem(material.RootCertificatePem);
         }
@@ -159,6 +159,41 @@ public sealed class BuiltInTsa : IDisposable
         byte[] tstInfo = Rfc3161.EncodeTstInfo(
             _options.PolicyOid, request.MessageImprintDer, NextSerial(genTime), genTime, _options.Accuracy, request.Nonce, _tsaName);
         return Rfc3161.EncodeResponse(PkiStatus.Granted, null, PkiFailureInfo.None, Sign(tstInfo, request.CertReq));
+    }
+
+    /// <summary>
+    /// In-process convenience for hosts that use the built-in TSA without going through HTTP: requests a token
+    /// over <paramref name="sha256"/> (fresh nonce, certReq) from this TSA and verifies it exactly as
+    /// <see cref="Rfc3161Client"/> would, against <see cref="TrustAnchor"/> and <see cref="PolicyOid"/>.
+    /// </summary>
+    /// <param name="sha256">The 32-byte SHA-256 hash to stamp.</param>
+    /// <returns>The verified token, with <see cref="TimestampToken.Authority"/> set to <see cref="BuiltInTsaOptions.Name"/>.</returns>
+    /// <exception cref="ArgumentException">The hash is not 32 bytes.</exception>
+    /// <exception cref="TimestampException">The token did not verify (e.g. the signing certificate is not yet valid on this clock).</exception>
+    public TimestampToken Stamp(ReadOnlySpan<byte> sha256)
+    {
+        if (sha256.Length != SHA256.HashSizeInBytes)
+        {
+            throw new ArgumentException("The hash to stamp must be a 32-byte SHA-256 value.", nameof(sha256));
+        }
+
+        byte[] nonce = RandomNumberGenerator.GetBytes(8);
+        nonce[0] = (byte)((nonce[0] & 0x7F) | 0x01); // a minimal positive INTEGER as is
+        var request = Rfc3161TimestampRequest.CreateFromHash(
+            sha256.ToArray(), HashAlgorithmName.SHA256, new Oid(PolicyOid), nonce, requestSignerCertificates: true);
+        Rfc3161Response response = Rfc3161.DecodeResponse(Respond(request.Encode()));
+        if (response.Status != PkiStatus.Granted || response.TokenDer is null)
+        {
+            throw new TimestampException(TimestampFailureReason.Rejected, $"The built-in TSA refused its own request: {response.StatusText}")
+            {
+                Status = response.Status,
+                FailureInfo = response.FailureInfo,
+                StatusText = response.StatusText,
+            };
+        }
+
+        TimestampToken token = Rfc3161TokenVerifier.Verify(response.TokenDer, sha256, [TrustAnchor], PolicyOid, request.GetNonce());
+        return token with { Authority = _options.Name };
     }
 
     /// <summary>Releases the signing key.</summary>

@@ -4,6 +4,8 @@ namespace Provenance.Timestamping;
 /// <see cref="ITsaKeyStore"/> over a folder of PEM files: <c>tsa-root.pem</c>, <c>tsa-root.key</c>,
 /// <c>tsa-signing.pem</c>, <c>tsa-signing.key</c>. Key files are created owner-read/write only (0600) on Unix.
 /// Each file is written to a temporary name and renamed, so a crash never leaves a half-written file.
+/// Meant for one node: nodes that start together over a shared folder could each generate and interleave their
+/// files; several nodes need a shared store that serialises first creation.
 /// </summary>
 public sealed class FileTsaKeyStore : ITsaKeyStore
 {

@@ -108,6 +108,10 @@ public sealed class Rfc3161Client
             throw new TimestampException(
                 TimestampFailureReason.Timeout, $"TSA '{tsa.Name}' did not answer within {tsa.Timeout.TotalSeconds:0.###} s.", e);
         }
+        catch (IOException e)
+        {
+            throw new TimestampException(TimestampFailureReason.HttpError, $"TSA '{tsa.Name}' broke off its reply: {e.Message}", e);
+        }
         catch (HttpRequestException e)
         {
             throw new TimestampException(TimestampFailureReason.HttpError, $"TSA '{tsa.Name}' could not be reached: {e.Message}", e)

@@ -168,6 +168,18 @@ public sealed class BuiltInTsaTests
     }
 
     [Fact]
+    public void Stamp_Hash_ReturnsTokenVerifiableOffline()
+    {
+        using TestTsa tsa = TestTsa.Create();
+        byte[] hash = Tokens.Sha256("epoch in process");
+
+        TimestampToken token = tsa.Tsa.Stamp(hash);
+
+        Assert.Equal("Provenance Built-in TSA", token.Authority);
+        Assert.Equal(token.GenTime, Rfc3161TokenVerifier.Verify(token.TokenDer, hash, [tsa.Tsa.TrustAnchor], tsa.Tsa.PolicyOid).GenTime);
+    }
+
+    [Fact]
     public void Constructor_SameFolderTwice_ReusesCertificates()
     {
         using var folder = new TempFolder();
@@ -232,6 +244,18 @@ public sealed class BuiltInTsaTests
         using var folder = new TempFolder();
         new BuiltInTsa(new FileTsaKeyStore(folder.Path), TimeProvider.System).Dispose();
         File.Delete(folder.File(FileTsaKeyStore.SigningKeyFile));
+
+        var error = Assert.Throws<TimestampException>(() => new BuiltInTsa(new FileTsaKeyStore(folder.Path), TimeProvider.System));
+
+        Assert.Equal(TimestampFailureReason.Configuration, error.Reason);
+    }
+
+    [Fact]
+    public void Constructor_CorruptCertificateFile_ThrowsConfiguration()
+    {
+        using var folder = new TempFolder();
+        new BuiltInTsa(new FileTsaKeyStore(folder.Path), TimeProvider.System).Dispose();
+        File.WriteAllText(folder.File(FileTsaKeyStore.SigningCertificateFile), "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
 
         var error = Assert.Throws<TimestampException>(() => new BuiltInTsa(new FileTsaKeyStore(folder.Path), TimeProvider.System));
 

@@ -58,20 +58,20 @@ public sealed class MerkleAppender
     /// Resumes from a stored state: <paramref name="hashes"/> are the hashes of <see cref="StateNodes"/>
     /// of <paramref name="size"/>, in that order.
     /// </summary>
-    /// <exception cref="InvalidProofException">The size is negative, the hash count is not the number of set bits of the size, or a hash has the wrong length.</exception>
+    /// <exception cref="ArgumentException">The size is negative, the hash count is not the number of set bits of the size, or a hash has the wrong length (corrupt stored state, not bad user input).</exception>
     public static MerkleAppender Restore(IMerkleHasher hasher, long size, IReadOnlyList<byte[]> hashes)
     {
         ArgumentNullException.ThrowIfNull(hasher);
         ArgumentNullException.ThrowIfNull(hashes);
         if (size < 0)
         {
-            throw new InvalidProofException($"A tree size cannot be negative, got {size}.", "size");
+            throw new ArgumentOutOfRangeException(nameof(size), size, "A tree size cannot be negative.");
         }
 
         var expected = BitOperations.PopCount((ulong)size);
         if (hashes.Count != expected)
         {
-            throw new InvalidProofException($"A tree of size {size} has {expected} state hashes, got {hashes.Count}.", "hashes");
+            throw new ArgumentException($"A tree of size {size} has {expected} state hashes, got {hashes.Count}.", nameof(hashes));
         }
 
         var appender = new MerkleAppender(hasher);
@@ -79,7 +79,7 @@ public sealed class MerkleAppender
         {
             if (hashes[i] is null || hashes[i].Length != appender._hashSize)
             {
-                throw new InvalidProofException($"State hash {i} must be {appender._hashSize} bytes.", $"hashes[{i}]");
+                throw new ArgumentException($"State hash {i} must be {appender._hashSize} bytes.", nameof(hashes));
             }
 
             hashes[i].CopyTo(appender.Slot(i));
@@ -91,7 +91,7 @@ public sealed class MerkleAppender
     }
 
     /// <summary>Resumes from exported state; see <see cref="Restore(IMerkleHasher, long, IReadOnlyList{byte[]})"/>.</summary>
-    /// <exception cref="InvalidProofException">The state is inconsistent.</exception>
+    /// <exception cref="ArgumentException">The state is inconsistent.</exception>
     public static MerkleAppender Restore(IMerkleHasher hasher, CompactRangeState state)
     {
         ArgumentNullException.ThrowIfNull(state);

@@ -51,11 +51,17 @@ public static class MerkleVerifier
 
     /// <summary>Allocation-free form of <see cref="RootFromInclusionProof(IMerkleHasher, long, long, ReadOnlySpan{byte}, IReadOnlyList{byte[]})"/>; writes the root to <paramref name="root"/>.</summary>
     /// <exception cref="InvalidProofException">Index out of range, a hash of the wrong size, or the wrong number of proof hashes.</exception>
+    /// <exception cref="ArgumentException"><paramref name="root"/> is shorter than <see cref="IMerkleHasher.Size"/>.</exception>
     public static void RootFromInclusionProof(
         IMerkleHasher hasher, long index, long size, ReadOnlySpan<byte> leafHash, IReadOnlyList<byte[]> proof, Span<byte> root)
     {
         ArgumentNullException.ThrowIfNull(hasher);
         ArgumentNullException.ThrowIfNull(proof);
+        if (root.Length < hasher.Size)
+        {
+            throw new ArgumentException($"The root destination must hold {hasher.Size} bytes.", nameof(root));
+        }
+
         if (index < 0 || index >= size)
         {
             throw new InvalidProofException($"Leaf index {index} is outside the tree [0, {size}).", "index");

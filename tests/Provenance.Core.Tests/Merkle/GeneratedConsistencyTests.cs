@@ -13,6 +13,7 @@ public sealed class GeneratedConsistencyTests
     public void VerifyConsistency_EveryPairOfSizesTo300_AcceptsAndRejectsTampering()
     {
         var leaves = TestTrees.LeafHashes(MaxSize);
+        var store = TestTrees.NodeStore(leaves);
         var roots = Enumerable.Range(0, MaxSize + 1).Select(n => MerkleTree.ComputeRoot(Hasher, leaves, 0, n)).ToArray();
 
         for (var size2 = 1; size2 <= MaxSize; size2++)
@@ -20,8 +21,8 @@ public sealed class GeneratedConsistencyTests
             var flips = size2 <= AllBitsUpTo ? BitFlips.All : BitFlips.Sample;
             for (var size1 = 1; size1 <= size2; size1++)
             {
-                var proof = MerkleProofs.Consistency(Hasher, leaves, size1, size2);
-                var good = new ConsistencyCase(size1, size2, roots[size1], roots[size2], proof.Hashes);
+                var proof = TestTrees.PlannedConsistency(store, size1, size2);
+                var good = new ConsistencyCase(size1, size2, roots[size1], roots[size2], proof);
 
                 ProofAssert.Accepts(good);
                 ProofAssert.RejectsAll(Tampering.Consistency(good, flips));

@@ -94,11 +94,11 @@ public sealed class MerkleAppenderTests
     }
 
     [Fact]
-    public void Restore_HashCountNotPopCountOfSize_ThrowsInvalidProof()
+    public void Restore_HashCountNotPopCountOfSize_Throws()
     {
         var hashes = new[] { new byte[32] };
 
-        Assert.Throws<InvalidProofException>(() => MerkleAppender.Restore(Hasher, 3, hashes));
+        Assert.Throws<ArgumentException>(() => MerkleAppender.Restore(Hasher, 3, hashes));
     }
 
     [Fact]

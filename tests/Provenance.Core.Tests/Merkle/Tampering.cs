@@ -29,7 +29,7 @@ internal enum BitFlips
 /// <summary>
 /// Named probes that turn a valid proof into one a correct verifier must reject (the probes of
 /// transparency-dev/merkle's verifier tests): index or size off by one, doubled or halved, each bit of
-/// each node flipped, garbage before or after, a node dropped, roots swapped, a wrong leaf or root.
+/// each node flipped, garbage before or after, the first, middle or last node dropped, roots swapped, a wrong leaf or root.
 /// </summary>
 internal static class Tampering
 {
@@ -78,9 +78,13 @@ internal static class Tampering
 
     private static IEnumerable<(string Name, byte[][] Proof)> ProofProbes(byte[][] proof, BitFlips flips, long salt)
     {
-        for (var node = 0; node < proof.Length; node++)
+        foreach (var node in new[] { 0, proof.Length / 2, proof.Length - 1 }.Where(n => n >= 0 && n < proof.Length).Distinct())
         {
             yield return ($"dropped node {node}", [.. proof[..node], .. proof[(node + 1)..]]);
+        }
+
+        for (var node = 0; node < proof.Length; node++)
+        {
 
             var bitCount = proof[node].Length * 8;
             if (flips == BitFlips.All)

@@ -23,6 +23,20 @@ internal static class TestTrees
         return store;
     }
 
+    /// <summary>The inclusion proof as a store assembles it (ProofPlannerTests show it equals the RFC generator's).</summary>
+    public static byte[][] PlannedInclusion(IReadOnlyDictionary<NodeId, byte[]> store, long index, long size)
+    {
+        var plan = ProofPlanner.Inclusion(index, size);
+        return plan.Rehash(Hasher, Fetch(plan, store));
+    }
+
+    /// <summary>The consistency proof as a store assembles it (ProofPlannerTests show it equals the RFC generator's).</summary>
+    public static byte[][] PlannedConsistency(IReadOnlyDictionary<NodeId, byte[]> store, long size1, long size2)
+    {
+        var plan = ProofPlanner.Consistency(size1, size2);
+        return plan.Rehash(Hasher, Fetch(plan, store));
+    }
+
     public static byte[][] Fetch(ProofNodes plan, IReadOnlyDictionary<NodeId, byte[]> store) =>
         [.. plan.Ids.Select(id => store[id])];
 }
