@@ -21,11 +21,12 @@ public static class DashboardApi
     {
         var files = OpenFiles(app.ServiceProvider);
 
-        app.MapGet("/dashboard", () => Results.Redirect("/dashboard/", permanent: false))
-            .ExcludeFromDescription().AllowAnonymous();
-        app.MapGet("/dashboard/", (HttpContext http) => Serve(http, files, "index.html"))
-            .ExcludeFromDescription().AllowAnonymous();
-        app.MapGet("/dashboard/{**path}", (HttpContext http, string? path) => Serve(http, files, path))
+        // One endpoint: routing ignores a trailing slash, so separate "/dashboard", "/dashboard/" and "/dashboard/{**path}"
+        // routes are ambiguous for "/dashboard/". The bare "/dashboard" is redirected so relative links resolve.
+        app.MapGet("/dashboard/{**path}", (HttpContext http, string? path) =>
+                string.IsNullOrEmpty(path) && !http.Request.Path.Value!.EndsWith('/')
+                    ? Results.Redirect("/dashboard/", permanent: false)
+                    : Serve(http, files, path))
             .ExcludeFromDescription().AllowAnonymous();
         return app;
     }

@@ -11,7 +11,12 @@ using Provenance.Server.Auth;
 using Provenance.Server.Data;
 using Provenance.Server.Metrics;
 using Provenance.Server.Problems;
+using Provenance.Server.Signing;
+using Provenance.Server.Timestamping;
 using Provenance.Server.Webhooks;
+using Provenance.Core.Signing;
+using Provenance.Timestamping;
+using Microsoft.Extensions.Options;
 
 namespace Provenance.Server.Hosting;
 
@@ -89,6 +94,19 @@ public static class ServerHost
         services.AddSingleton<PrometheusExporter>();
         services.AddSingleton<IMetricsRefresher, WebhookMetricsRefresher>();
 
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<ProvenanceOptions>>().Value);
+        services.AddSingleton<SigningKeyStores>();
+        services.AddKeyedSingleton<IKeyStore>(SigningKeyStores.Manifest, (sp, _) => sp.GetRequiredService<SigningKeyStores>().ManifestKeys);
+        services.AddKeyedSingleton<IKeyStore>(SigningKeyStores.Log, (sp, _) => sp.GetRequiredService<SigningKeyStores>().LogKeys);
+
+        services.AddSingleton<ITsaKeyStore>(sp => new FileTsaKeyStore(sp.GetRequiredService<ProvenanceOptions>().Tsa.KeyDirectory ?? Path.Combine(sp.GetRequiredService<ProvenanceOptions>().ResolvedDataDirectory, "tsa")));
+        services.AddSingleton(sp => new BuiltInTsa(sp.GetRequiredService<ITsaKeyStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddHttpClient(TsaHttpClientName);
+        services.AddSingleton(sp => new Rfc3161Client(sp.GetRequiredService<IHttpClientFactory>().CreateClient(TsaHttpClientName), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<TimestampAuthorities>();
+        services.AddSingleton<TsaStatistics>();
+        services.AddSingleton<TimestampService>();
+
         services.AddSingleton<WebhookStore>();
         services.AddHttpClient(WebhookDispatcher.HttpClientName);
         services.AddSingleton<WebhookDispatcher>();
@@ -117,6 +135,8 @@ public static class ServerHost
         options.RespectRequiredConstructorParameters = true;
     }
 
+    private const string TsaHttpClientName = "tsa";
+
     private static void UseProvenancePipeline(this WebApplication app)
     {
         app.UseExceptionHandler();
@@ -133,12 +153,18 @@ public static class ServerHost
         app.MapInfrastructureApi();
         app.MapAdminApi();
         app.MapWebhooksApi();
+        app.MapKeysApi();
+        app.MapRuntimeApi();
+        app.MapTsaApi();
+        app.MapDashboard();
     }
 
     private static async Task InitialiseAsync(this WebApplication app, CancellationToken cancellationToken)
     {
         app.Services.GetRequiredService<PostgresStorage>(); // opens the storage and applies every migration (server tables included)
-        var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ProvenanceOptions>>().Value;
+        await app.Services.GetRequiredService<SigningKeyStores>().EnsureActiveKeysAsync(cancellationToken);
+        app.Services.GetRequiredService<BuiltInTsa>(); // creates (first start) or loads the built-in TSA's keys now, not on the first request
+        var options = app.Services.GetRequiredService<ProvenanceOptions>();
         if (options.BootstrapAdminKey && await app.Services.GetRequiredService<ApiKeyStore>().BootstrapAsync(cancellationToken) is { } admin)
         {
             var path = Path.Combine(options.ResolvedDataDirectory, "admin-key.txt");

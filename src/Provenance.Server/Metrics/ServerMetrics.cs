@@ -37,3 +37,39 @@ internal sealed class ServerMetrics : IDisposable
 
     public void Dispose() => meter.Dispose();
 }
+
+/// <summary>TSA failures and a median latency over the last calls, for /v1/runtime (the histogram serves /metrics).</summary>
+internal sealed class TsaStatistics
+{
+    private readonly Lock gate = new();
+    private readonly Queue<double> window = new();
+    private long failures;
+
+    public void Record(double milliseconds)
+    {
+        lock (gate)
+        {
+            window.Enqueue(milliseconds);
+            if (window.Count > 256)
+            {
+                window.Dequeue();
+            }
+        }
+    }
+
+    public void Failed() => Interlocked.Increment(ref failures);
+
+    public (long Failures, double? P50) Snapshot()
+    {
+        lock (gate)
+        {
+            if (window.Count == 0)
+            {
+                return (Interlocked.Read(ref failures), null);
+            }
+
+            var sorted = window.Order().ToArray();
+            return (Interlocked.Read(ref failures), sorted[(sorted.Length - 1) / 2]);
+        }
+    }
+}

@@ -74,6 +74,12 @@ internal sealed class ApiProblemException(string code, string message, string? f
 {
     public override ErrorKind Kind { get; } = kind;
 
+    /// <summary>A status the error kinds cannot express (415); <see langword="null"/> maps by <see cref="Kind"/>.</summary>
+    public int? Status { get; init; }
+
+    public static ApiProblemException UnsupportedMediaType(string message) =>
+        new(ProblemCodes.UnsupportedMediaType, message, "Content-Type") { Status = StatusCodes.Status415UnsupportedMediaType };
+
     public static ApiProblemException NotFound(string what, string? field = null) =>
         new(ProblemCodes.NotFound, $"{what} was not found.", field, ErrorKind.NotFound);
 

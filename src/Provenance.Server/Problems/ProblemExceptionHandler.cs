@@ -61,6 +61,7 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
 
     internal static (int Status, string Code, string Detail, string? Field) Map(Exception exception) => exception switch
     {
+        ApiProblemException { Status: int status } a => (status, a.Code, a.Message, a.Field),
         ProvenanceException p => (ProblemCodes.StatusOf(p.Kind), p.Code, p.Message, p.Field),
         InconsistentStateException => (409, ProblemCodes.Conflict, "The resource was changed concurrently; read it again and retry.", null),
         BadHttpRequestException { StatusCode: 413 } => (413, ProblemCodes.PayloadTooLarge, "The request body exceeds the limit for this route.", null),
