@@ -21,6 +21,8 @@ public readonly struct ContentHash : IEquatable<ContentHash>
     /// <summary>Read buffer used by <see cref="ComputeAsync"/>; large enough that syscall overhead is negligible.</summary>
     internal const int StreamBufferSize = 1024 * 1024;
 
+    private const int MinStreamBufferSize = 4096;
+
     private readonly byte[]? _digest;
 
     private ContentHash(byte[] digest) => _digest = digest;
@@ -46,7 +48,7 @@ public readonly struct ContentHash : IEquatable<ContentHash>
 
     /// <summary>
     /// Hashes <paramref name="content"/> from its current position to its end, streaming through a pooled
-    /// 1 MiB buffer, so memory use is constant whatever the length. The stream is not disposed.
+    /// buffer of at most 1 MiB, so memory use is constant whatever the length. The stream is not disposed.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="content"/> is null.</exception>
     /// <exception cref="NotSupportedException"><paramref name="content"/> is not readable.</exception>
@@ -59,12 +61,16 @@ public readonly struct ContentHash : IEquatable<ContentHash>
             throw new NotSupportedException("The stream is not readable.");
         }
 
+        // A small seekable stream needs no 1 MiB buffer; anything else gets the full size, whatever its length.
+        var bufferSize = content.CanSeek
+            ? (int)Math.Clamp(content.Length - content.Position, MinStreamBufferSize, StreamBufferSize)
+            : StreamBufferSize;
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = ArrayPool<byte>.Shared.Rent(StreamBufferSize);
+        var buffer = ArrayPool<byte>.Shared.Rent(bufferSize);
         try
         {
             int read;
-            while ((read = await content.ReadAsync(buffer.AsMemory(0, StreamBufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+            while ((read = await content.ReadAsync(buffer.AsMemory(0, bufferSize), cancellationToken).ConfigureAwait(false)) > 0)
             {
                 hash.AppendData(buffer, 0, read);
             }

@@ -134,6 +134,13 @@ public static class Jcs
                 WriteString(Unescape(ref reader, ref scratch), output);
                 break;
             case JsonTokenType.Number:
+                if (IsSafeIntegerText(reader.ValueSpan))
+                {
+                    // Fast path: an integer of at most 15 digits is exact as a double and prints as itself in ECMAScript.
+                    output.Write(reader.ValueSpan);
+                    break;
+                }
+
                 if (!reader.TryGetDouble(out var number) || !double.IsFinite(number))
                 {
                     throw new JcsException(JcsError.NonFiniteNumber, $"The number {Encoding.UTF8.GetString(reader.ValueSpan)} is outside the IEEE 754 double range.");
@@ -216,6 +223,15 @@ public static class Jcs
         {
             ArrayPool<byte>.Shared.Return(copy);
         }
+    }
+
+    /// <summary>True for <c>0</c> and <c>-?[1-9][0-9]{0,14}</c> (the reader has already rejected leading zeros).</summary>
+    private static bool IsSafeIntegerText(ReadOnlySpan<byte> number)
+    {
+        var digits = number.Length > 0 && number[0] == (byte)'-' ? number[1..] : number;
+        return digits.Length is > 0 and <= 15
+            && !(digits.Length == 1 && digits[0] == (byte)'0' && digits.Length != number.Length)
+            && !digits.ContainsAnyExceptInRange((byte)'0', (byte)'9');
     }
 
     private static ReadOnlySpan<byte> Unescape(ref Utf8JsonReader reader, ref byte[] scratch)

@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Provenance.Core.Hashing;
 using Provenance.Core.Json;
@@ -109,7 +109,7 @@ public static class ManifestCodec
             reader.Read();
             if (isVersion)
             {
-                return reader.TokenType == JsonTokenType.String ? reader.GetString() : reader.TokenType.ToString();
+                return reader.TokenType == JsonTokenType.String ? reader.GetString() : Encoding.UTF8.GetString(reader.ValueSpan);
             }
 
             reader.Skip();

@@ -169,9 +169,9 @@ public sealed record ToolRef(string Name, string Version);
 
 /// <summary>The exact prompt version an asset was generated from.</summary>
 /// <param name="FamilyId">Prompt family id.</param>
-/// <param name="Version">Version number within the family (immutable once approved).</param>
+/// <param name="Version">Version within the family (immutable once approved); a string, as in the API contracts.</param>
 /// <param name="TextHash">SHA-256 of the prompt text's UTF-8 bytes, if recorded.</param>
-public sealed record PromptRef(string FamilyId, int Version, ContentHash? TextHash = null);
+public sealed record PromptRef(string FamilyId, string Version, ContentHash? TextHash = null);
 
 /// <summary>Outcome of moderation.</summary>
 public sealed record ModerationResult

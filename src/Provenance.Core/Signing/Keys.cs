@@ -64,9 +64,9 @@ public sealed class VerificationKey
         var ecdsa = ECDsa.Create();
         try
         {
-            ecdsa.ImportFromPem(pem);
+            ecdsa.ImportSubjectPublicKeyInfo(Pem.Single(pem, "PUBLIC KEY"), out _);
         }
-        catch (Exception e) when (e is CryptographicException or ArgumentException)
+        catch (CryptographicException e)
         {
             ecdsa.Dispose();
             throw new InvalidKeyException("The PEM is not an EC public key.", e);
@@ -142,13 +142,14 @@ public sealed class SigningKey
     public static SigningKey FromPkcs8Pem(string pem)
     {
         ArgumentNullException.ThrowIfNull(pem);
+        var der = Pem.Single(pem, "PRIVATE KEY");
         var ecdsa = ECDsa.Create();
         try
         {
-            ecdsa.ImportFromPem(pem);
+            ecdsa.ImportPkcs8PrivateKey(der, out _);
             return new SigningKey(EcdsaP256.FromInstance(ecdsa, includePrivate: true));
         }
-        catch (Exception e) when (e is CryptographicException or ArgumentException)
+        catch (CryptographicException e)
         {
             ecdsa.Dispose();
             throw new InvalidKeyException("The PEM is not an unencrypted EC P-256 private key.", e);
@@ -190,6 +191,27 @@ public sealed class SigningKey
         }
 
         return Es256Jws.EncodeHeader(Kid, type);
+    }
+}
+
+/// <summary>RFC 7468 textual encoding, strictly: exactly one PEM block with the expected label.</summary>
+internal static class Pem
+{
+    /// <exception cref="InvalidKeyException">Not exactly one well-formed block labelled <paramref name="label"/>.</exception>
+    public static byte[] Single(string text, string label)
+    {
+        if (!PemEncoding.TryFind(text, out var fields))
+        {
+            throw new InvalidKeyException($"Expected a '{label}' PEM block.");
+        }
+
+        var foundLabel = text.AsSpan(fields.Label);
+        if (!foundLabel.SequenceEqual(label) || PemEncoding.TryFind(text.AsSpan(fields.Location.End.Value), out _))
+        {
+            throw new InvalidKeyException($"Expected exactly one '{label}' PEM block, found '{foundLabel}'.");
+        }
+
+        return Convert.FromBase64String(text[fields.Base64Data]);
     }
 }
 

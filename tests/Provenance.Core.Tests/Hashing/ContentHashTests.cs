@@ -45,6 +45,29 @@ public sealed class ContentHashTests
     }
 
     [Fact]
+    public async Task ComputeAsync_StreamNotAtStart_HashesRemainder()
+    {
+        using var stream = new MemoryStream("xxabc"u8.ToArray());
+        stream.Position = 2;
+
+        var hash = await ContentHash.ComputeAsync(stream);
+
+        Assert.Equal(AbcHash, hash.ToString());
+    }
+
+    [Fact]
+    public async Task ComputeAsync_NonSeekableLargeStream_EqualsOneShotHash()
+    {
+        var bytes = new byte[(3 * ContentHash.StreamBufferSize) + 5];
+        new Random(7).NextBytes(bytes);
+        using var stream = new NonSeekableStream(bytes);
+
+        var hash = await ContentHash.ComputeAsync(stream);
+
+        Assert.Equal(ContentHash.Compute(bytes), hash);
+    }
+
+    [Fact]
     public async Task ComputeAsync_CancelledToken_Throws()
     {
         using var stream = new MemoryStream(new byte[10]);
@@ -109,6 +132,11 @@ public sealed class ContentHashTests
         var tooShort = new byte[31];
 
         Assert.Throws<ArgumentException>(() => { ContentHash.FromBytes(tooShort); });
+    }
+
+    private sealed class NonSeekableStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
     }
 
     /// <summary>Returns at most 1000 bytes per read, to prove the hasher handles short reads.</summary>

@@ -102,6 +102,16 @@ public sealed class ManifestCodecTests
     }
 
     [Fact]
+    public void Parse_NumericSchemaVersion_ThrowsUnsupportedNamingRawValue()
+    {
+        var json = """{"schemaVersion":1}"""u8.ToArray();
+
+        var error = Assert.Throws<UnsupportedSchemaVersionException>(() => ManifestCodec.Parse(json));
+
+        Assert.Equal("1", error.Actual);
+    }
+
+    [Fact]
     public void Parse_MissingSchemaVersion_ThrowsUnsupportedWithNullActual()
     {
         var json = """{"assetId":"a"}"""u8.ToArray();
@@ -120,6 +130,9 @@ public sealed class ManifestCodecTests
     [InlineData("\"creator\":{\"id\":\"user-1\"}", "\"creator\":{}")]
     [InlineData("\"createdAt\":\"2026-01-02T03:04:05Z\"", "\"createdAt\":\"2026-01-02T03:04:05\"")]
     [InlineData("\"contentHash\":\"sha256:", "\"contentHash\":\"SHA256:")]
+    [InlineData("\"createdAt\":\"2026-01-02T03:04:05Z\"", "\"createdAt\":\"2026-01-02 03:04:05Z\"")]
+    [InlineData("\"createdAt\":\"2026-01-02T03:04:05Z\"", "\"createdAt\":\"02/01/2026 03:04:05Z\"")]
+    [InlineData("\"createdAt\":\"2026-01-02T03:04:05Z\"", "\"createdAt\":1767323045")]
     public void Parse_SchemaViolation_ThrowsInvalidManifest(string find, string replace)
     {
         var canonical = Encoding.UTF8.GetString(ManifestCodec.ToCanonicalBytes(SampleManifests.Minimal()));

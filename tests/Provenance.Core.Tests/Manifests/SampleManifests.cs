@@ -41,7 +41,7 @@ internal static class SampleManifests
             Provider = "example-ai",
             Model = "imagegen",
             ModelVersion = "2026-10",
-            Prompt = new PromptRef("prompt-fam-9", 3, ContentHash.Compute("a sunset over a harbour"u8)),
+            Prompt = new PromptRef("prompt-fam-9", "3", ContentHash.Compute("a sunset over a harbour"u8)),
             GenerationParameters = parameters.RootElement,
             Moderation = new ModerationResult
             {

@@ -33,26 +33,22 @@ public sealed class Es256JwsTests
     }
 
     [Fact]
-    public void Verify_Rfc7515AppendixA3EveryCharacterChanged_AllRejected()
+    public void Verify_Rfc7515AppendixA3EveryCharacterChanged_AllRejectedWithTypedError()
     {
         var key = VerificationKey.FromJwk(Vector.Jwk);
-        var accepted = new List<int>();
+        var notRejected = new List<int>();
 
         for (var i = 0; i < Vector.Jws.Length; i++)
         {
             var chars = Vector.Jws.ToCharArray();
             chars[i] = chars[i] == 'A' ? 'B' : 'A';
-            try
+            if (Record.Exception(() => Es256Jws.Verify(new string(chars), key)) is not ProvenanceException)
             {
-                Es256Jws.Verify(new string(chars), key);
-                accepted.Add(i);
-            }
-            catch (ProvenanceException)
-            {
+                notRejected.Add(i);
             }
         }
 
-        Assert.Empty(accepted);
+        Assert.Empty(notRejected);
     }
 
     [Fact]
@@ -94,27 +90,23 @@ public sealed class Es256JwsTests
     }
 
     [Fact]
-    public void Verify_EveryByteOfSignedManifestFlipped_AllRejected()
+    public void Verify_EveryCharacterOfSignedManifestBitFlipped_AllRejectedWithTypedError()
     {
         var ring = KeyRing.Empty.Add(Key, KeyStatus.Active);
         var jws = Es256Jws.Sign(ManifestCodec.ToCanonicalBytes(SampleManifests.Minimal()), Key);
-        var accepted = new List<int>();
+        var notRejected = new List<int>();
 
         for (var i = 0; i < jws.Length; i++)
         {
             var chars = jws.ToCharArray();
             chars[i] = (char)(chars[i] ^ 0x01);
-            try
+            if (Record.Exception(() => Es256Jws.Verify(new string(chars), ring)) is not ProvenanceException)
             {
-                Es256Jws.Verify(new string(chars), ring);
-                accepted.Add(i);
-            }
-            catch (ProvenanceException)
-            {
+                notRejected.Add(i);
             }
         }
 
-        Assert.Empty(accepted);
+        Assert.Empty(notRejected);
     }
 
     [Fact]
