@@ -7,6 +7,7 @@ using Provenance.Actors.Storage;
 using Provenance.Storage.Postgres;
 using Provenance.Core.Contracts;
 using Provenance.Server.Apis;
+using Provenance.Server.Audit;
 using Provenance.Server.Auth;
 using Provenance.Server.Data;
 using Provenance.Server.Metrics;
@@ -107,6 +108,11 @@ public static class ServerHost
         services.AddSingleton<TsaStatistics>();
         services.AddSingleton<TimestampService>();
 
+        services.AddSingleton<AuditStore>();
+        services.AddSingleton<IAuditCheck, LogTreeCheck>();
+        services.AddSingleton<AuditJob>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditJob>());
+
         services.AddSingleton<WebhookStore>();
         services.AddHttpClient(WebhookDispatcher.HttpClientName);
         services.AddSingleton<WebhookDispatcher>();
@@ -154,6 +160,7 @@ public static class ServerHost
         app.MapAdminApi();
         app.MapWebhooksApi();
         app.MapKeysApi();
+        app.MapAuditApi();
         app.MapRuntimeApi();
         app.MapTsaApi();
         app.MapDashboard();
@@ -163,6 +170,7 @@ public static class ServerHost
     {
         app.Services.GetRequiredService<PostgresStorage>(); // opens the storage and applies every migration (server tables included)
         await app.Services.GetRequiredService<SigningKeyStores>().EnsureActiveKeysAsync(cancellationToken);
+        app.Services.GetRequiredService<PrometheusExporter>(); // listen before anything is measured
         app.Services.GetRequiredService<BuiltInTsa>(); // creates (first start) or loads the built-in TSA's keys now, not on the first request
         var options = app.Services.GetRequiredService<ProvenanceOptions>();
         if (options.BootstrapAdminKey && await app.Services.GetRequiredService<ApiKeyStore>().BootstrapAsync(cancellationToken) is { } admin)

@@ -27,12 +27,15 @@ internal sealed class PrometheusExporter : IDisposable
     private readonly IEnumerable<IMetricsRefresher> refreshers;
     private readonly SemaphoreSlim scrape = new(1, 1);
 
-    public PrometheusExporter(IEnumerable<IMetricsRefresher> refreshers)
+    /// <summary>Starts listening at once: measurements made before the exporter exists are lost, so resolve it at start-up.</summary>
+    public PrometheusExporter(IEnumerable<IMetricsRefresher> refreshers, ServerMetrics serverMetrics)
     {
         this.refreshers = refreshers;
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name.StartsWith("Provenance", StringComparison.Ordinal))
+            // Another server in the same process (tests) has its own server meter: export only ours.
+            var ours = instrument.Meter.Name != ServerMetrics.MeterName || ReferenceEquals(instrument.Meter, serverMetrics.Meter);
+            if (ours && instrument.Meter.Name.StartsWith("Provenance", StringComparison.Ordinal))
             {
                 states[instrument] = new InstrumentState(instrument);
                 l.EnableMeasurementEvents(instrument);

@@ -22,6 +22,9 @@ internal sealed class ServerMetrics : IDisposable
         BuiltInTsaRequests = meter.CreateCounter<long>("provenance.tsa.builtin.requests", description: "Requests answered by the built-in TSA at POST /tsa.");
     }
 
+    /// <summary>The server's meter.</summary>
+    public Meter Meter => meter;
+
     public Counter<long> Registrations { get; }
     public Counter<long> WebhookDeliveries { get; }
     public Counter<long> WebhookEventsQueued { get; }
