@@ -20,6 +20,7 @@ public sealed class PostgresStorage : IAsyncDisposable
 {
     private readonly PostgresGrainStorage grainStorage;
     private readonly PostgresNotificationListener notifications;
+    private int disposed;
 
     private PostgresStorage(NpgsqlDataSource dataSource, PostgresStorageOptions options)
     {
@@ -90,6 +91,11 @@ public sealed class PostgresStorage : IAsyncDisposable
     /// <summary>Stops the group-commit writers (after committing what is queued) and the listener, then closes the pool.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+
         await grainStorage.DisposeAsync().ConfigureAwait(false);
         await notifications.DisposeAsync().ConfigureAwait(false);
         await DataSource.DisposeAsync().ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using Npgsql;
 using Provenance.Actors.Storage;
+using Provenance.Core.Merkle;
 using Provenance.Storage.Postgres.Schema;
 
 namespace Provenance.Storage.Postgres.Log;
@@ -8,9 +9,12 @@ namespace Provenance.Storage.Postgres.Log;
 /// The Merkle log: pending entries in <c>log_entries</c> (idx NULL), stored perfect-subtree nodes in <c>tree_nodes</c>,
 /// the head (size, root, compact range) in <c>log_head</c>. Sequencing is one transaction under a transaction-scoped
 /// advisory lock, so a crash anywhere rolls everything back: no gap, no duplicate index, no lost entry.
+/// Hashing and the compact range are Core's <see cref="MerkleAppender"/> (RFC 9162 §2.1.1).
 /// </summary>
 internal sealed class PostgresLogStore(NpgsqlDataSource dataSource) : ILogStore
 {
+    private static readonly IMerkleHasher Hasher = Sha256MerkleHasher.Instance;
+
     /// <inheritdoc/>
     public async Task<LogHead> GetHeadAsync(CancellationToken cancellationToken)
     {
@@ -36,12 +40,12 @@ internal sealed class PostgresLogStore(NpgsqlDataSource dataSource) : ILogStore
             }
         }
 
-        CompactRange range;
+        MerkleAppender range;
         await using (var head = new NpgsqlCommand($"SELECT size, compact_range FROM {SchemaNames.LogHead} WHERE id = 1 FOR UPDATE", connection, transaction))
         await using (var reader = await head.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            range = new CompactRange(reader.GetInt64(0), reader.GetFieldValue<byte[][]>(1));
+            range = MerkleAppender.Restore(Hasher, reader.GetInt64(0), reader.GetFieldValue<byte[][]>(1));
         }
 
         var ids = new List<long>();
@@ -66,11 +70,11 @@ internal sealed class PostgresLogStore(NpgsqlDataSource dataSource) : ILogStore
             var hashes = new List<byte[]>();
             foreach (var input in inputs)
             {
-                range.Append(input, (level, index, hash) =>
+                range.AppendLeaf(input, (node, hash) =>
                 {
-                    levels.Add((short)level);
-                    indexes.Add(index);
-                    hashes.Add(hash);
+                    levels.Add((short)node.Level);
+                    indexes.Add(node.Index);
+                    hashes.Add(hash.ToArray());
                 });
             }
 
@@ -86,7 +90,7 @@ internal sealed class PostgresLogStore(NpgsqlDataSource dataSource) : ILogStore
                         new NpgsqlParameter<byte[][]> { TypedValue = [.. hashes] }),
                     Command($"UPDATE {SchemaNames.LogHead} SET size = $1, root = $2, compact_range = $3, updated_at = now() WHERE id = 1",
                         new NpgsqlParameter<long> { TypedValue = range.Size }, new NpgsqlParameter<byte[]> { TypedValue = range.Root() },
-                        new NpgsqlParameter<byte[][]> { TypedValue = [.. range.Hashes] }),
+                        new NpgsqlParameter<byte[][]> { TypedValue = range.ExportState().Hashes }),
                 },
             };
             await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);

@@ -23,6 +23,7 @@ internal sealed class PostgresNotificationListener : IStateChangeFeed, IAsyncDis
     private Action<GrainStateKey>? stateChanged;
     private Task? loop;
     private int started;
+    private int disposed;
 
     public PostgresNotificationListener(NpgsqlDataSource dataSource, string nodeId)
     {
@@ -56,8 +57,14 @@ internal sealed class PostgresNotificationListener : IStateChangeFeed, IAsyncDis
         return streamSignals.GetOrAdd(stream, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
     }
 
+    /// <summary>Stops listening. Idempotent (the DI container may dispose it as well as its owner).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+
         await stopping.CancelAsync().ConfigureAwait(false);
         if (loop is not null)
         {
@@ -107,8 +114,10 @@ internal sealed class PostgresNotificationListener : IStateChangeFeed, IAsyncDis
             {
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException)
+            catch (Exception)
             {
+                // Connection lost (or a subscriber threw inside the notification callback): the feed must survive,
+                // so reconnect; waiters are woken to re-poll, and state subscribers re-read on their next write.
                 WakeAllStreams();
                 try
                 {

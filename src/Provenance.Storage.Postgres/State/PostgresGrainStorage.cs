@@ -26,6 +26,8 @@ internal sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
     private const short KindClear = 2;
     private const short KindClearAbsent = 3;
 
+    // One statement = one implicit transaction = one round trip and one commit (fsync) for the whole batch.
+    // Data-modifying CTEs all run; the effect inserts join the succeeded ordinals only, so a refused item writes nothing.
     private static readonly string ApplySql = $"""
         WITH input AS (
             SELECT * FROM unnest($1::int[], $2::smallint[], $3::text[], $4::text[], $5::text[], $6::bytea[], $7::bigint[])
@@ -52,29 +54,46 @@ internal sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
               AND g.version = i.v AND g.data IS NOT NULL
             RETURNING g.grain_type, g.grain_key, g.state_name, g.version
         ),
-        changed AS (SELECT * FROM created UNION ALL SELECT * FROM updated UNION ALL SELECT * FROM cleared)
-        SELECT i.ord, c.version, cur.version, cur.data IS NOT NULL
+        changed AS (SELECT * FROM created UNION ALL SELECT * FROM updated UNION ALL SELECT * FROM cleared),
+        ok AS (
+            SELECT i.ord, c.version FROM input i
+            JOIN changed c ON c.grain_type = i.t AND c.grain_key = i.k AND c.state_name = i.s
+        ),
+        log AS (
+            INSERT INTO {SchemaNames.LogEntries} (source_key, leaf_input)
+            SELECT e.k, e.d FROM unnest($8::int[], $9::text[], $10::bytea[]) WITH ORDINALITY AS e(ord, k, d, n)
+            JOIN ok USING (ord) ORDER BY e.n
+        ),
+        events AS (
+            INSERT INTO {SchemaNames.Outbox} (stream, event_type, tenant, payload)
+            SELECT e.s, e.t, e.tenant, e.p FROM unnest($11::int[], $12::text[], $13::text[], $14::text[], $15::bytea[]) WITH ORDINALITY AS e(ord, s, t, tenant, p, n)
+            JOIN ok USING (ord) ORDER BY e.n
+            RETURNING stream
+        ),
+        indexed AS (
+            INSERT INTO {SchemaNames.GrainIndex} (index_name, key, value, data)
+            SELECT e.x, e.k, e.v, e.d FROM unnest($16::int[], $17::text[], $18::text[], $19::text[], $20::bytea[]) WITH ORDINALITY AS e(ord, x, k, v, d, n)
+            JOIN ok USING (ord) ORDER BY e.n
+            ON CONFLICT DO NOTHING
+        ),
+        -- NOTIFY is transactional: delivered only if (and when) the statement's transaction commits.
+        state_notices AS (
+            SELECT count(pg_notify('{SchemaNames.StateChannel}', e.x)) AS sent FROM unnest($21::int[], $22::text[]) AS e(ord, x) JOIN ok USING (ord)
+        ),
+        stream_notices AS (
+            SELECT count(pg_notify('{SchemaNames.OutboxChannel}', s.stream)) AS sent FROM (SELECT DISTINCT stream FROM events) s
+        )
+        SELECT i.ord, ok.version, cur.version, cur.data IS NOT NULL,
+               (SELECT sent FROM state_notices), (SELECT sent FROM stream_notices)
         FROM input i
-        LEFT JOIN changed c ON c.grain_type = i.t AND c.grain_key = i.k AND c.state_name = i.s
+        LEFT JOIN ok USING (ord)
         LEFT JOIN {SchemaNames.GrainState} cur ON cur.grain_type = i.t AND cur.grain_key = i.k AND cur.state_name = i.s
         """;
-
-    private static readonly string InsertLogSql =
-        $"INSERT INTO {SchemaNames.LogEntries} (source_key, leaf_input) SELECT * FROM unnest($1::text[], $2::bytea[])";
-
-    private static readonly string InsertOutboxSql =
-        $"INSERT INTO {SchemaNames.Outbox} (stream, event_type, tenant, payload) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[])";
-
-    private static readonly string InsertIndexSql =
-        $"INSERT INTO {SchemaNames.GrainIndex} (index_name, key, value, data) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[]) ON CONFLICT DO NOTHING";
-
-    private static readonly string NotifySql = "SELECT count(pg_notify($1, x)) FROM unnest($2::text[]) AS x";
 
     private readonly NpgsqlDataSource dataSource;
     private readonly PostgresStorageOptions options;
     private readonly Channel<WriteRequest>[] queues;
     private readonly Task[] writers;
-    private readonly CancellationTokenSource stopping = new();
 
     public PostgresGrainStorage(NpgsqlDataSource dataSource, PostgresStorageOptions options)
     {
@@ -135,7 +154,7 @@ internal sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
             : Task.FromException(new InconsistentStateException(key, expectedEtag, null));
     }
 
-    /// <summary>Stops the writers after they commit what is queued.</summary>
+    /// <summary>Stops the writers after they commit what is queued. Idempotent.</summary>
     public async ValueTask DisposeAsync()
     {
         foreach (var queue in queues)
@@ -144,7 +163,6 @@ internal sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
         }
 
         await Task.WhenAll(writers).ConfigureAwait(false);
-        stopping.Dispose();
     }
 
     private static bool TryParseVersion(string etag, out long version) =>
@@ -267,99 +285,50 @@ internal sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
         var states = new string[n];
         var datas = new byte[]?[n];
         var versions = new long[n];
+        List<int> logOrds = [], eventOrds = [], indexOrds = [], noticeOrds = [];
+        List<string> logKeys = [], streams = [], eventTypes = [], indexNames = [], indexKeys = [], indexValues = [], notices = [];
+        List<byte[]> logInputs = [], payloads = [];
+        List<string?> tenants = [];
+        List<byte[]?> indexData = [];
         for (var i = 0; i < n; i++)
         {
             var r = batch[i];
             (ords[i], kinds[i], types[i], keys[i], states[i], versions[i]) = (i, r.Kind, r.Key.GrainType, r.Key.Key, r.Key.StateName, r.ExpectedVersion);
             datas[i] = r.Kind is KindCreate or KindUpdate ? ToArray(r.Data) : null;
-        }
-
-        await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(CancellationToken.None).ConfigureAwait(false);
-        var outcomes = new Outcome[n];
-        await using (var apply = new NpgsqlCommand(ApplySql, connection, transaction))
-        {
-            apply.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = ords });
-            apply.Parameters.Add(new NpgsqlParameter<short[]> { TypedValue = kinds });
-            apply.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = types });
-            apply.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = keys });
-            apply.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = states });
-            apply.Parameters.Add(new NpgsqlParameter { Value = datas, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
-            apply.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = versions });
-            await using var reader = await apply.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false);
-            while (await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false))
+            if (options.PublishStateChanges && r.Kind != KindClearAbsent)
             {
-                var ord = reader.GetInt32(0);
-                long? newVersion = reader.IsDBNull(1) ? null : reader.GetInt64(1);
-                long? current = reader.IsDBNull(2) || !reader.GetBoolean(3) ? null : reader.GetInt64(2);
-                if (kinds[ord] == KindClearAbsent && current is null)
-                {
-                    // Clearing what is already absent is a no-op success; keep the stored version as the answer.
-                    newVersion = reader.IsDBNull(2) ? 0 : reader.GetInt64(2);
-                }
-
-                outcomes[ord] = new Outcome(newVersion, current);
-            }
-        }
-
-        await using (var effects = BuildEffects(batch, outcomes, connection, transaction))
-        {
-            if (effects.BatchCommands.Count > 0)
-            {
-                await effects.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-        }
-
-        await transaction.CommitAsync(CancellationToken.None).ConfigureAwait(false);
-        return outcomes;
-    }
-
-    private NpgsqlBatch BuildEffects(List<WriteRequest> batch, Outcome[] outcomes, NpgsqlConnection connection, NpgsqlTransaction transaction)
-    {
-        List<string> logKeys = [], streams = [], eventTypes = [], indexNames = [], indexKeys = [], indexValues = [], notices = [];
-        List<byte[]> logInputs = [], payloads = [];
-        List<string?> tenants = [];
-        List<byte[]?> indexData = [];
-        var outboxStreams = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < batch.Count; i++)
-        {
-            if (outcomes[i].NewVersion is null)
-            {
-                continue;
-            }
-
-            var request = batch[i];
-            if (options.PublishStateChanges && request.Kind != KindClearAbsent)
-            {
-                var notice = StateChangeNotice.Format(options.NodeId, request.Key);
+                var notice = StateChangeNotice.Format(options.NodeId, r.Key);
                 if (System.Text.Encoding.UTF8.GetByteCount(notice) <= StateChangeNotice.MaxPayloadLength)
                 {
+                    noticeOrds.Add(i);
                     notices.Add(notice);
                 }
             }
 
-            if (request.Effects is not { } effects)
+            if (r.Effects is not { } effects)
             {
                 continue;
             }
 
             foreach (var append in effects.LogAppends)
             {
+                logOrds.Add(i);
                 logKeys.Add(append.SourceKey);
                 logInputs.Add(append.LeafInput);
             }
 
             foreach (var message in effects.Events)
             {
+                eventOrds.Add(i);
                 streams.Add(message.Stream);
                 eventTypes.Add(message.EventType);
                 tenants.Add(message.Tenant);
                 payloads.Add(ToArray(message.Payload));
-                outboxStreams.Add(message.Stream);
             }
 
             foreach (var entry in effects.IndexEntries)
             {
+                indexOrds.Add(i);
                 indexNames.Add(entry.Index);
                 indexKeys.Add(entry.Key);
                 indexValues.Add(entry.Value);
@@ -367,51 +336,48 @@ internal sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
             }
         }
 
-        var commands = new NpgsqlBatch(connection, transaction);
-        if (logKeys.Count > 0)
+        await using var apply = dataSource.CreateCommand(ApplySql);
+        apply.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = ords });
+        apply.Parameters.Add(new NpgsqlParameter<short[]> { TypedValue = kinds });
+        apply.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = types });
+        apply.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = keys });
+        apply.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = states });
+        apply.Parameters.Add(new NpgsqlParameter { Value = datas, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+        apply.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = versions });
+        apply.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. logOrds] });
+        apply.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. logKeys] });
+        apply.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = [.. logInputs] });
+        apply.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. eventOrds] });
+        apply.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. streams] });
+        apply.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. eventTypes] });
+        apply.Parameters.Add(new NpgsqlParameter { Value = tenants.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        apply.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = [.. payloads] });
+        apply.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. indexOrds] });
+        apply.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. indexNames] });
+        apply.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. indexKeys] });
+        apply.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. indexValues] });
+        apply.Parameters.Add(new NpgsqlParameter { Value = indexData.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+        apply.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. noticeOrds] });
+        apply.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. notices] });
+
+        // No explicit transaction: the single statement is atomic and commits before its results are returned.
+        var outcomes = new Outcome[n];
+        await using var reader = await apply.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false);
+        while (await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false))
         {
-            commands.BatchCommands.Add(Command(InsertLogSql,
-                new NpgsqlParameter<string[]> { TypedValue = [.. logKeys] },
-                new NpgsqlParameter<byte[][]> { TypedValue = [.. logInputs] }));
+            var ord = reader.GetInt32(0);
+            long? newVersion = reader.IsDBNull(1) ? null : reader.GetInt64(1);
+            long? current = reader.IsDBNull(2) || !reader.GetBoolean(3) ? null : reader.GetInt64(2);
+            if (kinds[ord] == KindClearAbsent && current is null)
+            {
+                // Clearing what is already absent is a no-op success.
+                newVersion = reader.IsDBNull(2) ? 0 : reader.GetInt64(2);
+            }
+
+            outcomes[ord] = new Outcome(newVersion, current);
         }
 
-        if (streams.Count > 0)
-        {
-            commands.BatchCommands.Add(Command(InsertOutboxSql,
-                new NpgsqlParameter<string[]> { TypedValue = [.. streams] },
-                new NpgsqlParameter<string[]> { TypedValue = [.. eventTypes] },
-                new NpgsqlParameter { Value = tenants.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
-                new NpgsqlParameter<byte[][]> { TypedValue = [.. payloads] }));
-            commands.BatchCommands.Add(Command(NotifySql,
-                new NpgsqlParameter<string> { TypedValue = SchemaNames.OutboxChannel },
-                new NpgsqlParameter<string[]> { TypedValue = [.. outboxStreams] }));
-        }
-
-        if (indexNames.Count > 0)
-        {
-            commands.BatchCommands.Add(Command(InsertIndexSql,
-                new NpgsqlParameter<string[]> { TypedValue = [.. indexNames] },
-                new NpgsqlParameter<string[]> { TypedValue = [.. indexKeys] },
-                new NpgsqlParameter<string[]> { TypedValue = [.. indexValues] },
-                new NpgsqlParameter { Value = indexData.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea }));
-        }
-
-        if (notices.Count > 0)
-        {
-            // NOTIFY is transactional: delivered only if (and when) this transaction commits.
-            commands.BatchCommands.Add(Command(NotifySql,
-                new NpgsqlParameter<string> { TypedValue = SchemaNames.StateChannel },
-                new NpgsqlParameter<string[]> { TypedValue = [.. notices] }));
-        }
-
-        return commands;
-    }
-
-    private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)
-    {
-        var command = new NpgsqlBatchCommand(sql);
-        command.Parameters.AddRange(parameters);
-        return command;
+        return outcomes;
     }
 
     private static byte[] ToArray(ReadOnlyMemory<byte> memory) =>
