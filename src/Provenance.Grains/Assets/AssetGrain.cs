@@ -1,3 +1,4 @@
+using Provenance.Core.Manifests;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Provenance.Actors;
@@ -183,7 +184,7 @@ internal sealed partial class AssetGrain(
                 throw new ValidationFailedException($"'{request.ParentId}' is already a parent of this asset.", "parentId");
             }
 
-            var parent = (await ResolveParentsAsync(caller, [new ParentLink(request.ParentId, request.Relationship)], "parentId"))[0];
+            var parent = (await ResolveParentsAsync(caller, [new Provenance.Core.Contracts.ParentClaim(request.ParentId, request.Relationship)], "parentId"))[0];
             if (await LineageGraph.IsAncestorOrSelfAsync(request.ParentId, Id, ReadParentsFreshAsync))
             {
                 throw new LineageCycleException(Id, request.ParentId);
@@ -392,7 +393,7 @@ internal sealed partial class AssetGrain(
             s.AssetId, s.Tenant, s.ContentHash, s.MediaType, s.Title, [.. s.Tags],
             [.. s.Parents.Select(p => new ParentLinkDto(p.AssetId, p.ContentHash, p.Relationship, p.Tenant != caller.Tenant))],
             s.Project, s.Creator, s.Tool, s.Provider, s.Model, s.ModelVersion,
-            s.Prompt is null ? null : new PromptRef(s.Prompt.FamilyId, s.Prompt.Version),
+            s.Prompt is null ? null : new Provenance.Core.Contracts.PromptVersionRef(s.Prompt.FamilyId, s.Prompt.Version),
             s.Status,
             [.. s.Restrictions.Select(r => r.Kind)],
             [.. effective.Where(kv => kv.Value != Id).OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new InheritedRestrictionDto(kv.Key, kv.Value))],
@@ -411,7 +412,7 @@ internal sealed partial class AssetGrain(
         var s = state.State;
         var summary = new AssetSummary(
             s.AssetId, s.Tenant, s.ContentHash, s.MediaType, s.Title, s.Status, s.Model,
-            s.Prompt is null ? null : new PromptRef(s.Prompt.FamilyId, s.Prompt.Version),
+            s.Prompt is null ? null : new Provenance.Core.Contracts.PromptVersionRef(s.Prompt.FamilyId, s.Prompt.Version),
             s.Creator,
             [.. s.Parents.Select(p => new ParentEdge(p.AssetId, p.Relationship))],
             [.. s.Restrictions.Select(r => r.Kind)],
@@ -449,7 +450,7 @@ internal sealed partial class AssetGrain(
         return record is null ? null : JsonSerializer.Deserialize<AssetState>(record.Data.Span, services.Json)?.Parents.Select(p => p.AssetId).ToList();
     }
 
-    private async Task<List<ParentState>> ResolveParentsAsync(CallerContext caller, IReadOnlyList<ParentLink> links, string? singleField = null)
+    private async Task<List<ParentState>> ResolveParentsAsync(CallerContext caller, IReadOnlyList<Provenance.Core.Contracts.ParentClaim> links, string? singleField = null)
     {
         var graph = services.Graph;
         await graph.PrefetchSummariesAsync(links.Select(l => l.AssetId).Where(AssetIds.IsValid));
@@ -473,7 +474,7 @@ internal sealed partial class AssetGrain(
         return parents;
     }
 
-    private async Task<PromptUsage?> ResolvePromptAsync(CallerContext caller, PromptRef? reference, TenantPolicyDto policy)
+    private async Task<PromptUsage?> ResolvePromptAsync(CallerContext caller, Provenance.Core.Contracts.PromptVersionRef? reference, TenantPolicyDto policy)
     {
         if (reference is null)
         {

@@ -1,3 +1,4 @@
+using Provenance.Core.Manifests;
 using Provenance.Core.Contracts;
 
 namespace Provenance.Grains.Assets;

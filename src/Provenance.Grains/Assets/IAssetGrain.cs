@@ -1,3 +1,4 @@
+using Provenance.Core.Manifests;
 using Provenance.Actors;
 using Provenance.Core.Contracts;
 
@@ -116,7 +117,7 @@ public sealed record AssetSummary(
     string? Title,
     LifecycleStatus Status,
     string? Model,
-    PromptRef? Prompt,
+    Provenance.Core.Contracts.PromptVersionRef? Prompt,
     string? Creator,
     IReadOnlyList<ParentEdge> Parents,
     IReadOnlyList<string> Restrictions,
