@@ -2,7 +2,9 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Provenance.Core.Contracts;
 using Provenance.Server.Auth;
-using Provenance.Server.Data;
+using Provenance.Actors;
+using Provenance.Grains;
+using Provenance.Grains.Tenants;
 using Provenance.Server.Problems;
 
 namespace Provenance.Server.Apis;
@@ -81,10 +83,11 @@ internal static class AdminApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Ok<TenantPolicyDto>> GetPolicyAsync(string? tenant, ClaimsPrincipal user, TenantPolicyStore policies, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await policies.GetAsync(TargetTenant(tenant, user), cancellationToken));
+    private static async Task<Ok<TenantPolicyDto>> GetPolicyAsync(string? tenant, ClaimsPrincipal user, IGrainFactory grains) =>
+        TypedResults.Ok(await grains.GetGrain<ITenantGrain>(TargetTenant(tenant, user)).GetPolicyAsync());
 
-    private static async Task<Ok<TenantPolicyDto>> PutPolicyAsync(string? tenant, TenantPolicyDto policy, ClaimsPrincipal user, TenantPolicyStore policies, CancellationToken cancellationToken)
+    /// <summary>The tenant grain holds the policy (the grains enforce it); the operator acts on another tenant's behalf.</summary>
+    private static async Task<Ok<TenantPolicyDto>> PutPolicyAsync(string? tenant, TenantPolicyDto policy, ClaimsPrincipal user, IGrainFactory grains)
     {
         var target = TargetTenant(tenant, user);
         var trusted = policy.TrustedTenants ?? [];
@@ -101,7 +104,8 @@ internal static class AdminApi
             throw ApiProblemException.Invalid("promptPrivacy", "Use clear, hashed or redacted.");
         }
 
-        return TypedResults.Ok(await policies.PutAsync(target, policy, cancellationToken));
+        var caller = new CallerContext(target, user.Actor(), user.FindAll(CallerClaims.Scope).Select(c => c.Value));
+        return TypedResults.Ok(await grains.GetGrain<ITenantGrain>(target).SetPolicyAsync(caller, policy));
     }
 
     private static string TargetTenant(string? tenant, ClaimsPrincipal user)

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Provenance.Actors.Hosting;
+using Provenance.Grains.Hosting;
 using Provenance.Actors.Storage;
 using Provenance.Storage.Postgres;
 using Provenance.Core.Contracts;
@@ -88,8 +89,8 @@ public static class ServerHost
         services.AddPostgresStorage(connectionString);
         // The container must not own the storage's parts: PostgresStorage disposes them itself, once, after its writers drain.
         services.Replace(ServiceDescriptor.Singleton<IStateChangeFeed>(sp => new StateChangeFeedView(sp.GetRequiredService<PostgresStorage>().StateChanges)));
-        services.AddGrainRuntime();
-        services.AddSingleton<TenantPolicyStore>();
+        services.AddGrainRuntime().AddProvenanceGrains();
+        services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<SigningKeyStores>().ManifestKeys);
         services.AddMetrics();
         services.AddSingleton<ServerMetrics>();
         services.AddSingleton<PrometheusExporter>();
@@ -160,6 +161,9 @@ public static class ServerHost
         app.MapAdminApi();
         app.MapWebhooksApi();
         app.MapKeysApi();
+        app.MapAssetsApi();
+        app.MapPromptsApi();
+        app.MapSearchApi();
         app.MapAuditApi();
         app.MapRuntimeApi();
         app.MapTsaApi();

@@ -66,6 +66,9 @@ internal static class ProblemCodes
         Internal => "Internal error.",
         _ => "The request was refused.",
     };
+
+    /// <summary>Title of a code raised by the domain (grains, Core): the generic title of its status.</summary>
+    public static string TitleOf(string code, int status) => TitleOf(code) is var t && t != "The request was refused." ? t : TitleOf(CodeOf(status));
 }
 
 /// <summary>An error raised by the HTTP layer itself (bad query value, unknown key id...).</summary>

@@ -47,7 +47,7 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         var problem = new ProblemDetails
         {
             Type = ProblemCodes.TypeUri(code),
-            Title = ProblemCodes.TitleOf(code),
+            Title = ProblemCodes.TitleOf(code, status),
             Status = status,
             Detail = detail,
         };

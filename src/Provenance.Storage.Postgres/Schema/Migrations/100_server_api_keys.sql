@@ -1,4 +1,4 @@
--- 100: api keys, tenant policies (owned by Provenance.Server; numbered from 100 so storage-provider scripts keep 001-099).
+-- 100: api keys (owned by Provenance.Server; numbered from 100 so storage-provider scripts keep 001-099).
 CREATE TABLE api_keys (
     key_id       text PRIMARY KEY,
     tenant       text NOT NULL,
@@ -9,10 +9,3 @@ CREATE TABLE api_keys (
     revoked_at   timestamptz
 );
 CREATE INDEX api_keys_tenant ON api_keys (tenant, created_at);
-CREATE TABLE tenant_policies (
-    tenant            text PRIMARY KEY,
-    prompt_privacy    text NOT NULL,
-    allow_drafts      boolean NOT NULL,
-    trusted_tenants   text[] NOT NULL,
-    updated_at        timestamptz NOT NULL
-);
