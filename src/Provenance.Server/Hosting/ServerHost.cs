@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Provenance.Actors.Hosting;
+using Provenance.Grains.Epochs;
 using Provenance.Grains.Hosting;
 using Provenance.Actors.Storage;
 using Provenance.Storage.Postgres;
@@ -89,8 +90,14 @@ public static class ServerHost
         services.AddPostgresStorage(connectionString);
         // The container must not own the storage's parts: PostgresStorage disposes them itself, once, after its writers drain.
         services.Replace(ServiceDescriptor.Singleton<IStateChangeFeed>(sp => new StateChangeFeedView(sp.GetRequiredService<PostgresStorage>().StateChanges)));
-        services.AddGrainRuntime().AddProvenanceGrains();
         services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<SigningKeyStores>().ManifestKeys);
+        services.AddSingleton<ITimestampAuthorities>(sp => sp.GetRequiredService<TimestampService>());
+        var anchor = builder.Configuration.GetSection(ProvenanceOptions.SectionName).Get<ProvenanceOptions>()?.Anchor ?? new AnchorSettings();
+        services.AddGrainRuntime().AddProvenanceGrains().AddProvenanceEpochs(o =>
+        {
+            o.Interval = anchor.IntervalSeconds > 0 ? TimeSpan.FromSeconds(anchor.IntervalSeconds) : null;
+            o.PendingThreshold = anchor.PendingThreshold > 0 ? anchor.PendingThreshold : null;
+        });
         services.AddMetrics();
         services.AddSingleton<ServerMetrics>();
         services.AddSingleton<PrometheusExporter>();
@@ -105,7 +112,7 @@ public static class ServerHost
         services.AddSingleton(sp => new BuiltInTsa(sp.GetRequiredService<ITsaKeyStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddHttpClient(TsaHttpClientName);
         services.AddSingleton(sp => new Rfc3161Client(sp.GetRequiredService<IHttpClientFactory>().CreateClient(TsaHttpClientName), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<TimestampAuthorities>();
+        services.AddSingleton<Timestamping.TimestampAuthorities>();
         services.AddSingleton<TsaStatistics>();
         services.AddSingleton<TimestampService>();
 
@@ -164,6 +171,8 @@ public static class ServerHost
         app.MapAssetsApi();
         app.MapPromptsApi();
         app.MapSearchApi();
+        app.MapEpochsApi();
+        app.MapVerifyApi();
         app.MapAuditApi();
         app.MapRuntimeApi();
         app.MapTsaApi();

@@ -60,7 +60,7 @@ internal sealed class TimestampAuthorities(IOptions<ProvenanceOptions> options, 
 }
 
 /// <summary>Stamps a hash with one TSA through <see cref="Rfc3161Client"/>, recording latency and failures in /metrics.</summary>
-internal sealed class TimestampService(Rfc3161Client client, TimestampAuthorities authorities, ServerMetrics metrics, TsaStatistics statistics)
+internal sealed class TimestampService(Rfc3161Client client, TimestampAuthorities authorities, ServerMetrics metrics, TsaStatistics statistics) : Grains.Epochs.ITimestampAuthorities
 {
     public IReadOnlyList<TsaOptions> Authorities => authorities.Get();
 

@@ -25,7 +25,7 @@ public sealed class AuthRouteTableTests(ServerFixture fixture) : IClassFixture<S
             }
 
             Assert.True(scope is not null, $"{pattern} has no scope");
-            var path = string.Join('/', pattern.Split('/').Select(s => s.StartsWith('{') ? "zz1" : s));
+            var path = string.Join('/', pattern.Split('/').Select(s => s.StartsWith('{') ? (s.Contains(":long", StringComparison.Ordinal) ? "1" : "zz1") : s));
             routes.AddRange(methods.Select(m => (m, path, scope!)));
         }
 
@@ -65,6 +65,17 @@ public sealed class AuthRouteTableTests(ServerFixture fixture) : IClassFixture<S
             "POST /v1/admin/api-keys admin", "GET /v1/admin/api-keys admin", "DELETE /v1/admin/api-keys/zz1 admin",
             "GET /v1/admin/tenant-policy admin", "PUT /v1/admin/tenant-policy admin",
             "POST /v1/webhooks/ admin", "GET /v1/webhooks/ admin", "DELETE /v1/webhooks/zz1 admin",
+            "GET /v1/keys read", "GET /v1/runtime admin", "GET /v1/audit/findings admin", "POST /v1/audit/run admin",
+            "POST /v1/assets/ register", "POST /v1/assets/upload register", "GET /v1/assets/zz1 read", "GET /v1/assets/zz1/manifest read",
+            "GET /v1/assets/zz1/audit read", "POST /v1/assets/zz1/parents register", "POST /v1/assets/zz1/status register",
+            "POST /v1/assets/zz1/moderation register", "POST /v1/assets/zz1/approvals register", "POST /v1/assets/zz1/restrictions register",
+            "GET /v1/assets/zz1/ancestors read", "GET /v1/assets/zz1/descendants read", "GET /v1/assets/zz1/roots read",
+            "GET /v1/lineage/path read", "GET /v1/assets/zz1/evidence read", "GET /v1/search read",
+            "POST /v1/prompts/zz1/versions register", "GET /v1/prompts/zz1 read", "GET /v1/prompts/zz1/versions/zz1 read",
+            "POST /v1/prompts/zz1/versions/zz1/approve register", "POST /v1/prompts/zz1/versions/zz1/deprecate register",
+            "POST /v1/prompts/zz1/versions/zz1/block register", "GET /v1/prompts/zz1/diff read",
+            "GET /v1/epochs read", "GET /v1/epochs/1 read", "POST /v1/epochs/trigger anchor", "GET /v1/anchor/status read",
+            "GET /v1/proofs/inclusion read", "GET /v1/proofs/consistency read", "POST /v1/verify read",
         ];
         var actual = routes.Select(r => $"{r.Method} {r.Path} {r.Scope}").ToHashSet();
         foreach (var route in expected)
