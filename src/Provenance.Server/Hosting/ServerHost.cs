@@ -129,8 +129,10 @@ public static class ServerHost
     }
 
     /// <summary>
-    /// The shared wire format of <see cref="ApiJson.Options"/> (the client reads and writes the same), plus strict
-    /// input rules on the server side only: a required property that is missing or null is refused with its name.
+    /// The shared wire format of <see cref="ApiJson.Options"/> (the client reads and writes the same), plus one strict
+    /// input rule on the server side only: an explicit null for a non-nullable property is refused with its name.
+    /// Missing properties are not refused by the serializer (positional records would make optional nullable fields
+    /// such as <c>assetId</c> required); the handlers and grains validate them and name the field.
     /// </summary>
     internal static void ConfigureJson(System.Text.Json.JsonSerializerOptions options)
     {
@@ -146,7 +148,6 @@ public static class ServerHost
         }
 
         options.RespectNullableAnnotations = true;
-        options.RespectRequiredConstructorParameters = true;
     }
 
     private const string TsaHttpClientName = "tsa";

@@ -48,7 +48,7 @@ public sealed class AdminApiTests(ServerFixture fixture) : IClassFixture<ServerF
     [InlineData("""{"tenant":"acme","scopes":["read"],""", "invalid-json", null)]
     [InlineData("""{"tenant":"acme","scopes":"read"}""", "invalid-json", "scopes")]
     [InlineData("""{"tenant":5,"scopes":["read"]}""", "invalid-json", "tenant")]
-    [InlineData("""{"scopes":["read"]}""", "invalid-json", "tenant")]
+    [InlineData("""{"scopes":["read"]}""", "validation-failed", "tenant")]
     [InlineData("""{"tenant":null,"scopes":["read"]}""", "invalid-json", "tenant")]
     [InlineData("""{"tenant":"Acme Corp","scopes":["read"]}""", "validation-failed", "tenant")]
     [InlineData("""{"tenant":"acme","scopes":[]}""", "validation-failed", "scopes")]

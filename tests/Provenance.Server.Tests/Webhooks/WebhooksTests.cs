@@ -70,7 +70,8 @@ public sealed class WebhooksTests(ServerFixture fixture) : IClassFixture<ServerF
     [InlineData("""{"url":"/relative"}""", "validation-failed", "url")]
     [InlineData("""{"url":"http://example.com/x","events":["asset.deleted"]}""", "validation-failed", "events[0]")]
     [InlineData("""{"url":42}""", "invalid-json", "url")]
-    [InlineData("""{"events":[]}""", "invalid-json", "url")]
+    [InlineData("""{"events":[]}""", "validation-failed", "url")]
+    [InlineData("""{"url":null}""", "invalid-json", "url")]
     [InlineData("""{"url":""", "invalid-json", null)]
     public async Task Create_BadInput_Is400AndWritesNothing(string json, string code, string? field)
     {
