@@ -62,7 +62,7 @@ internal sealed class ActivationData
     {
         lock (_gate)
         {
-            if (_status != ActivationStatus.Valid || _pendingDeactivation is not null || _queue.Count != 0 || !CanStart(kind))
+            if (!MayStartNow(kind))
             {
                 return false;
             }
@@ -82,7 +82,7 @@ internal sealed class ActivationData
                 return false;
             }
 
-            if (_status == ActivationStatus.Valid && _pendingDeactivation is null && _queue.Count == 0 && CanStart(item.Kind))
+            if (MayStartNow(item.Kind))
             {
                 Start(item);
             }
@@ -255,6 +255,14 @@ internal sealed class ActivationData
             _timers.Remove(timer);
         }
     }
+
+    /// <summary>
+    /// Whether new work may start at once: interleaving work ignores the queue (it must be able to run
+    /// while a blocked turn holds back queued writers, e.g. the call that releases it); other work only
+    /// starts when nothing is queued ahead of it, so a read-only call never overtakes a queued writer.
+    /// </summary>
+    private bool MayStartNow(CallKind kind) =>
+        _status == ActivationStatus.Valid && _pendingDeactivation is null && (kind == CallKind.Interleave || (_queue.Count == 0 && CanStart(kind)));
 
     private bool CanStart(CallKind kind) => kind switch
     {

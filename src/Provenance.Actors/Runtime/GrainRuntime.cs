@@ -391,7 +391,16 @@ public sealed class GrainRuntime : IGrainFactory, IRuntimeStatistics, IAsyncDisp
             activation.RequestDeactivation(shutdown);
         }
 
-        await Task.WhenAll(activations.Select(a => a.Deactivated)).ConfigureAwait(false);
+        try
+        {
+            // A turn that never ends would otherwise hold shutdown forever.
+            await Task.WhenAll(activations.Select(a => a.Deactivated)).WaitAsync(Options.DeactivationTimeout, Time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            var stuck = activations.Where(a => !a.Deactivated.IsCompleted).Select(a => a.GrainId.ToString());
+            Logger.LogWarning("Stopping the grain runtime: activations still busy after {Timeout}: {GrainIds}", Options.DeactivationTimeout, string.Join(", ", stuck));
+        }
     }
 
     private IEnumerable<Measurement<int>> MeasureActivations() =>
