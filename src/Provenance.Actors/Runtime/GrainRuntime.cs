@@ -24,7 +24,7 @@ namespace Provenance.Actors.Runtime;
 /// <see cref="Grain"/>). Not guaranteed: a single activation across runtimes (use the ETag and the
 /// state-change feed). A grain's exception reaches the caller as the same object.
 /// </remarks>
-public sealed class GrainRuntime : IGrainFactory, IRuntimeStatistics, IAsyncDisposable
+public sealed class GrainRuntime : IGrainFactory, IRuntimeStatistics, IAsyncDisposable, IDisposable
 {
     private readonly ConcurrentDictionary<GrainId, ActivationData> _activations = new();
     private readonly IServiceProvider _services;
@@ -118,8 +118,10 @@ public sealed class GrainRuntime : IGrainFactory, IRuntimeStatistics, IAsyncDisp
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         _metrics.Dispose();
-        _stopping.Dispose();
     }
+
+    /// <summary>Blocking form of <see cref="DisposeAsync"/>, for containers disposed synchronously; prefer <see cref="DisposeAsync"/>.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <inheritdoc/>
     public TGrainInterface GetGrain<TGrainInterface>(string primaryKey) where TGrainInterface : IGrainWithStringKey
