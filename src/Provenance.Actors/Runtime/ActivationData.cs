@@ -327,6 +327,9 @@ internal sealed class ActivationData
 
     private async Task DeactivateAsync(DeactivationReason reason)
     {
+        // Requests come from arbitrary threads (the state-change feed's listener, the collector, a caller
+        // ending a turn): never run OnDeactivateAsync on them.
+        await Task.Yield();
         GrainTimer[] timers;
         lock (_gate)
         {

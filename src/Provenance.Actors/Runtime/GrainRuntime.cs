@@ -67,7 +67,7 @@ public sealed class GrainRuntime : IGrainFactory, IRuntimeStatistics, IAsyncDisp
 
     internal CancellationToken StoppingToken => _stopping.Token;
 
-    internal int ActivationCount => _activations.Count;
+    internal RuntimeMetrics Metrics => _metrics;
 
     /// <summary>Starts idle collection, the reminder poller (when an <see cref="IReminderTable"/> is registered) and the state-change-feed subscription. Idempotent.</summary>
     public Task StartAsync(CancellationToken cancellationToken)

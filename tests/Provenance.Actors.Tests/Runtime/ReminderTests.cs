@@ -21,7 +21,7 @@ public sealed class ReminderTests
     {
         var table = new MemoryReminderTable();
         var beforeProbe = new Probe();
-        var before = await TestNode.StartAsync(new NodeSetup { Reminders = table, Probe = beforeProbe });
+        var before = await TestNode.StartAsync(new NodeSetup { Reminders = table, Probe = beforeProbe, Runtime = o => o.ReminderPollInterval = TimeSpan.FromHours(1) });
         await before.Factory.GetGrain<IReminderGrain>("survivor").RegisterAsync("daily", TimeSpan.FromMilliseconds(300), TimeSpan.FromHours(1));
         await before.DisposeAsync();
 
