@@ -56,4 +56,17 @@ public sealed class TimerTests
 
         Assert.Equal(ticks, await grain.GetTicksAsync());
     }
+
+    [Fact]
+    public async Task Change_FromInsideTick_OverridesPeriodForNextTick()
+    {
+        await using var node = await TestNode.StartAsync();
+        var grain = node.Factory.GetGrain<ITimerGrain>("postpone");
+
+        await grain.StartSelfPostponingAsync();
+        await Eventually.HoldsAsync(() => grain.GetTicksAsync().Result >= 1);
+        await Task.Delay(100);
+
+        Assert.Equal(1, await grain.GetTicksAsync());
+    }
 }

@@ -339,6 +339,9 @@ public interface ITimerGrain : IGrainWithStringKey
 {
     Task StartAsync(int periodMs, bool throwing);
 
+    /// <summary>A timer whose first tick reschedules it as a one-shot far in the future.</summary>
+    Task StartSelfPostponingAsync();
+
     Task StopAsync();
 
     Task<int> GetTicksAsync();
@@ -368,6 +371,20 @@ internal sealed class TimerGrain : Grain, ITimerGrain
             },
             TimeSpan.FromMilliseconds(periodMs),
             TimeSpan.FromMilliseconds(periodMs));
+        return Task.CompletedTask;
+    }
+
+    public Task StartSelfPostponingAsync()
+    {
+        _timer = RegisterGrainTimer(
+            ct =>
+            {
+                Interlocked.Increment(ref _ticks);
+                _timer!.Change(TimeSpan.FromHours(1), Timeout.InfiniteTimeSpan);
+                return Task.CompletedTask;
+            },
+            TimeSpan.Zero,
+            TimeSpan.FromMilliseconds(5));
         return Task.CompletedTask;
     }
 
