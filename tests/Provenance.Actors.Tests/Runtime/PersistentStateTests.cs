@@ -119,4 +119,14 @@ public sealed class PersistentStateTests
         Assert.Null(await grain.GetEtagAsync());
         Assert.Null(await node.Storage.ReadAsync(new GrainStateKey("counter", "clear", "counter"), CancellationToken.None));
     }
+
+    [Fact]
+    public async Task Activate_StorageNameNotRegistered_CallFailsNamingTheStorage()
+    {
+        await using var node = await TestNode.StartAsync();
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => node.Factory.GetGrain<IMisconfiguredGrain>("m").PingAsync());
+
+        Assert.Contains("'missing'", failure.Message, StringComparison.Ordinal);
+    }
 }

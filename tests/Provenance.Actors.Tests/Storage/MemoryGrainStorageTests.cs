@@ -87,6 +87,7 @@ public sealed class MemoryGrainStorageTests
         await storage.WriteAsync(Key, "1"u8.ToArray(), null, effects, CancellationToken.None);
 
         await wait.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.True(wait.IsCompletedSuccessfully);
     }
 
     [Fact]

@@ -421,3 +421,13 @@ internal sealed class ReminderGrain(Probe probe) : Grain, IReminderGrain, IRemin
         return reminderName == "boom" ? throw new InvalidOperationException("reminder failed") : Task.CompletedTask;
     }
 }
+
+public interface IMisconfiguredGrain : IGrainWithStringKey
+{
+    Task PingAsync();
+}
+
+internal sealed class MisconfiguredGrain([PersistentState("state", "missing")] IPersistentState<ArchiveState> state) : Grain, IMisconfiguredGrain
+{
+    public Task PingAsync() => Task.FromResult(state.RecordExists);
+}
