@@ -57,7 +57,7 @@ internal sealed class ActivationData
 
     private int Running => _exclusive + _readers + _interleaved;
 
-    /// <summary>Starts a turn for an inline call when the activation is valid and its mailbox empty.</summary>
+    /// <summary>Starts a turn for an inline call when it may start now (see <see cref="MayStartNow"/>).</summary>
     public bool TryBeginInlineTurn(CallKind kind)
     {
         lock (_gate)
