@@ -381,6 +381,7 @@ internal sealed partial class AssetGrain(
     private async Task<AssetDto> ToDtoAsync(CallerContext caller, bool includeLogIndex)
     {
         var s = state.State;
+        services.Graph.Remember(Volatile.Read(ref _summary)!);
         var effective = await services.Graph.EffectiveRestrictionsAsync(Id);
         long? logIndex = null;
         if (includeLogIndex && services.Log is { } log)
@@ -408,18 +409,20 @@ internal sealed partial class AssetGrain(
             return;
         }
 
-        var s = state.State;
-        var summary = new AssetSummary(
-            s.AssetId, s.Tenant, s.ContentHash, s.MediaType, s.Title, s.Status, s.Model,
-            s.Prompt is null ? null : new PromptRef(s.Prompt.FamilyId, s.Prompt.Version),
-            s.Creator,
-            [.. s.Parents.Select(p => new ParentEdge(p.AssetId, p.Relationship))],
-            [.. s.Restrictions.Select(r => r.Kind)],
-            [.. s.Approvals.SelectMany(a => a.Lifts).Distinct(StringComparer.Ordinal)],
-            s.Revision);
+        var summary = Summarize(state.State);
         Volatile.Write(ref _summary, summary);
         services.Graph.Publish(summary);
     }
+
+    /// <summary>What lineage answers need of a stored asset.</summary>
+    internal static AssetSummary Summarize(AssetState s) => new(
+        s.AssetId, s.Tenant, s.ContentHash, s.MediaType, s.Title, s.Status, s.Model,
+        s.Prompt is null ? null : new PromptRef(s.Prompt.FamilyId, s.Prompt.Version),
+        s.Creator,
+        [.. s.Parents.Select(p => new ParentEdge(p.AssetId, p.Relationship))],
+        [.. s.Restrictions.Select(r => r.Kind)],
+        [.. s.Approvals.SelectMany(a => a.Lifts).Distinct(StringComparer.Ordinal)],
+        s.Revision);
 
     /// <summary>The summary when the caller may read this asset.</summary>
     /// <exception cref="NotFoundException">Not registered or another tenant's.</exception>
@@ -428,7 +431,9 @@ internal sealed partial class AssetGrain(
         ArgumentNullException.ThrowIfNull(caller);
         caller.Require(Scopes.Read);
         EnsureVisible(caller);
-        return Volatile.Read(ref _summary)!;
+        var summary = Volatile.Read(ref _summary)!;
+        services.Graph.Remember(summary);
+        return summary;
     }
 
     private void EnsureVisible(CallerContext caller)
