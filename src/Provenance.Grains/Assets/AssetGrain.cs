@@ -148,8 +148,9 @@ internal sealed partial class AssetGrain(
     {
         EnsureReadable(caller);
         var s = state.State;
-        using var manifest = JsonDocument.Parse(s.Manifest);
-        return Task.FromResult(new SignedManifestDto(manifest.RootElement.Clone(), Convert.ToBase64String(s.Manifest), s.ManifestHash, s.Jws, s.KeyId));
+        var canonical = AssetManifests.PayloadOf(s.Jws);
+        using var manifest = JsonDocument.Parse(canonical);
+        return Task.FromResult(new SignedManifestDto(manifest.RootElement.Clone(), Convert.ToBase64String(canonical), s.ManifestHash, s.Jws, s.KeyId));
     }
 
     /// <inheritdoc/>

@@ -178,6 +178,12 @@ internal sealed class LineageGraph : IDisposable
     /// </summary>
     public async Task<IReadOnlyDictionary<string, string>> EffectiveRestrictionsAsync(string assetId)
     {
+        if (_summaries.TryGetValue(assetId, out var original) && original.Parents.Count == 0)
+        {
+            // An original inherits nothing: skip the memo (every registration invalidates it anyway).
+            return original.Restrictions.Distinct(StringComparer.Ordinal).ToDictionary(r => r, _ => assetId, StringComparer.Ordinal);
+        }
+
         var memo = CurrentMemo();
         if (memo.Results.TryGetValue(assetId, out var known))
         {
