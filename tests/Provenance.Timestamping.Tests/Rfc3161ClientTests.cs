@@ -191,7 +191,7 @@ public sealed class Rfc3161ClientTests(OpenSslTsa openSsl) : IClassFixture<OpenS
 
         Assert.Equal(TimestampFailureReason.Timeout, error.Reason);
         Assert.Equal(ErrorKind.Unavailable, error.Kind);
-        Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(5));
+        Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(30));
         Assert.Equal(1, server.RequestCount);
     }
 

@@ -1,33 +1,19 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Provenance.Core.Manifests;
 
 namespace Provenance.Core.Contracts;
 
+// Relationship and LifecycleStatus are the manifest's own enums (Provenance.Core.Manifests), so the
+// wire names of the API and of signed manifests can never drift apart.
 // Public API contracts (JSON over HTTP, camelCase, nulls omitted), shared by the server, the typed
 // client, the CLI and the dashboard. Wire names are part of the public API: rename nothing lightly.
 
-/// <summary>How a derivative relates to a parent (manifest <c>parents[].relationship</c>).</summary>
-public enum Relationship
-{
-    /// <summary>The parent is the asset this one was derived from (remix, edit, upscale).</summary>
-    ParentOf,
-    /// <summary>The parent is a component placed inside this asset (a layer, a clip).</summary>
-    ComponentOf,
-    /// <summary>The parent was an input to the generation (reference image, init image).</summary>
-    InputTo,
-}
-
-/// <summary>Lifecycle of an asset (architecture.md, data rules).</summary>
-public enum LifecycleStatus
-{
-    Requested, Generated, Moderated, Approved, Rejected, Published, Revoked, Failed, Retrying, Repaired,
-}
-
 /// <summary>A parent link claimed by a derivative.</summary>
-public sealed record ParentLink(string AssetId, Relationship Relationship = Relationship.ParentOf);
+public sealed record ParentClaim(string AssetId, Relationship Relationship = Relationship.ParentOf);
 
 /// <summary>Reference to an exact prompt version.</summary>
-public sealed record PromptRef(string FamilyId, string Version);
+public sealed record PromptVersionRef(string FamilyId, string Version);
 
 /// <summary>Tool that made an asset.</summary>
 public sealed record ToolInfo(string Name, string? Version = null);
@@ -41,14 +27,14 @@ public sealed record RegisterAssetRequest(
     string MediaType,
     string? Title = null,
     IReadOnlyList<string>? Tags = null,
-    IReadOnlyList<ParentLink>? Parents = null,
+    IReadOnlyList<ParentClaim>? Parents = null,
     string? Project = null,
     string? Creator = null,
     ToolInfo? Tool = null,
     string? Provider = null,
     string? Model = null,
     string? ModelVersion = null,
-    PromptRef? Prompt = null,
+    PromptVersionRef? Prompt = null,
     JsonObject? Parameters = null,
     LifecycleStatus Status = LifecycleStatus.Generated,
     IReadOnlyList<string>? Restrictions = null);
@@ -68,7 +54,7 @@ public sealed record AssetDto(
     string? Provider,
     string? Model,
     string? ModelVersion,
-    PromptRef? Prompt,
+    PromptVersionRef? Prompt,
     LifecycleStatus Status,
     IReadOnlyList<string> Restrictions,
     IReadOnlyList<InheritedRestrictionDto> InheritedRestrictions,

@@ -1,3 +1,5 @@
+using Provenance.Core.Manifests;
+
 namespace Provenance.Core.Contracts;
 
 /// <summary>One node of a lineage answer, with enough of its manifest to render a tree without another call.
@@ -13,7 +15,7 @@ public sealed record LineageNodeDto(
     string? MediaType = null,
     LifecycleStatus? Status = null,
     string? Model = null,
-    PromptRef? Prompt = null,
+    PromptVersionRef? Prompt = null,
     string? Creator = null,
     int ParentCount = 0,
     long ChildCount = 0);

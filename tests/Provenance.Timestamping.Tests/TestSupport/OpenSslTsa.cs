@@ -98,7 +98,7 @@ public sealed class OpenSslTsa : IAsyncLifetime
     {
         Name = "openssl",
         Url = url,
-        Timeout = TimeSpan.FromSeconds(10),
+        Timeout = TimeSpan.FromSeconds(60),
         PolicyOid = policyOid,
         TrustAnchorPaths = [RootPath],
     };

@@ -24,7 +24,7 @@ internal sealed class TestTsa : IDisposable
     {
         Name = "built-in",
         Url = url,
-        Timeout = TimeSpan.FromSeconds(10),
+        Timeout = TimeSpan.FromSeconds(60),
         PolicyOid = policyOid,
         TrustAnchorCertificates = [Tsa.TrustAnchor],
     };
