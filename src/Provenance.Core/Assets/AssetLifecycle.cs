@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using Provenance.Core.Contracts;
+using Provenance.Core.Manifests;
 
 namespace Provenance.Core.Assets;
 

@@ -10,6 +10,7 @@ using Provenance.Core.Prompts;
 using Provenance.Grains.Lineage;
 using Provenance.Grains.Prompts;
 using Provenance.Grains.Tenants;
+using Provenance.Core.Manifests;
 
 namespace Provenance.Grains.Assets;
 
@@ -184,7 +185,7 @@ internal sealed partial class AssetGrain(
                 throw new ValidationFailedException($"'{request.ParentId}' is already a parent of this asset.", "parentId");
             }
 
-            var parent = (await ResolveParentsAsync(caller, [new ParentLink(request.ParentId, request.Relationship)], "parentId"))[0];
+            var parent = (await ResolveParentsAsync(caller, [new ParentClaim(request.ParentId, request.Relationship)], "parentId"))[0];
             if (await LineageGraph.IsAncestorOrSelfAsync(request.ParentId, Id, ReadParentsFreshAsync))
             {
                 throw new LineageCycleException(Id, request.ParentId);
@@ -394,7 +395,7 @@ internal sealed partial class AssetGrain(
             s.AssetId, s.Tenant, s.ContentHash, s.MediaType, s.Title, [.. s.Tags],
             [.. s.Parents.Select(p => new ParentLinkDto(p.AssetId, p.ContentHash, p.Relationship, p.Tenant != caller.Tenant))],
             s.Project, s.Creator, s.Tool, s.Provider, s.Model, s.ModelVersion,
-            s.Prompt is null ? null : new PromptRef(s.Prompt.FamilyId, s.Prompt.Version),
+            s.Prompt is null ? null : new PromptVersionRef(s.Prompt.FamilyId, s.Prompt.Version),
             s.Status,
             [.. s.Restrictions.Select(r => r.Kind)],
             [.. effective.Where(kv => kv.Value != Id).OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new InheritedRestrictionDto(kv.Key, kv.Value))],
@@ -418,7 +419,7 @@ internal sealed partial class AssetGrain(
     /// <summary>What lineage answers need of a stored asset.</summary>
     internal static AssetSummary Summarize(AssetState s) => new(
         s.AssetId, s.Tenant, s.ContentHash, s.MediaType, s.Title, s.Status, s.Model,
-        s.Prompt is null ? null : new PromptRef(s.Prompt.FamilyId, s.Prompt.Version),
+        s.Prompt is null ? null : new PromptVersionRef(s.Prompt.FamilyId, s.Prompt.Version),
         s.Creator,
         [.. s.Parents.Select(p => new ParentEdge(p.AssetId, p.Relationship))],
         [.. s.Restrictions.Select(r => r.Kind)],
@@ -455,7 +456,7 @@ internal sealed partial class AssetGrain(
         return record is null ? null : JsonSerializer.Deserialize<AssetState>(record.Data.Span, services.Json)?.Parents.Select(p => p.AssetId).ToList();
     }
 
-    private async Task<List<ParentState>> ResolveParentsAsync(CallerContext caller, IReadOnlyList<ParentLink> links, string? singleField = null)
+    private async Task<List<ParentState>> ResolveParentsAsync(CallerContext caller, IReadOnlyList<ParentClaim> links, string? singleField = null)
     {
         var graph = services.Graph;
         await graph.PrefetchSummariesAsync(links.Select(l => l.AssetId).Where(AssetIds.IsValid));
@@ -479,7 +480,7 @@ internal sealed partial class AssetGrain(
         return parents;
     }
 
-    private async Task<PromptUsage?> ResolvePromptAsync(CallerContext caller, PromptRef? reference, TenantPolicyDto policy)
+    private async Task<PromptUsage?> ResolvePromptAsync(CallerContext caller, PromptVersionRef? reference, TenantPolicyDto policy)
     {
         if (reference is null)
         {

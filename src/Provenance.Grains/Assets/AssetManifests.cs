@@ -20,7 +20,7 @@ internal static class AssetManifests
         MediaType = s.MediaType,
         Title = s.Title,
         Tags = s.Tags,
-        Parents = [.. s.Parents.Select(p => new ParentLink(p.AssetId, ContentHash.Parse(p.ContentHash), Map<Relationship>(p.Relationship)))],
+        Parents = [.. s.Parents.Select(p => new ParentLink(p.AssetId, ContentHash.Parse(p.ContentHash), p.Relationship))],
         Tenant = s.Tenant,
         Project = s.Project,
         Creator = new ActorRef(s.Creator),
@@ -34,7 +34,7 @@ internal static class AssetManifests
         Moderation = s.Moderation.Count == 0 ? null : ToResult(s.Moderation[^1]),
         Approvals = [.. s.Approvals.SelectMany(a => new[] { new Approval(new ActorRef(a.Approver), a.Scope, a.At, a.Reason) }
             .Concat(a.Lifts.Select(l => new Approval(new ActorRef(a.Approver), "lift:" + l, a.At, a.Reason))))],
-        Status = Map<LifecycleStatus>(s.Status),
+        Status = s.Status,
         StatusReason = s.StatusReason,
         Restrictions = [.. s.Restrictions.Select(r => new Restriction(r.Kind, r.Reason))],
         CreatedAt = s.CreatedAt,

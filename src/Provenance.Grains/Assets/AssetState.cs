@@ -1,4 +1,5 @@
 using Provenance.Core.Contracts;
+using Provenance.Core.Manifests;
 
 namespace Provenance.Grains.Assets;
 

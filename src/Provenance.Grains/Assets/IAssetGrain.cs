@@ -1,5 +1,6 @@
 using Provenance.Actors;
 using Provenance.Core.Contracts;
+using Provenance.Core.Manifests;
 
 namespace Provenance.Grains.Assets;
 
@@ -116,7 +117,7 @@ public sealed record AssetSummary(
     string? Title,
     LifecycleStatus Status,
     string? Model,
-    PromptRef? Prompt,
+    PromptVersionRef? Prompt,
     string? Creator,
     IReadOnlyList<ParentEdge> Parents,
     IReadOnlyList<string> Restrictions,

@@ -8,6 +8,7 @@ using Provenance.Core.Assets;
 using Provenance.Core.Contracts;
 using Provenance.Core.Lineage;
 using Provenance.Grains.Assets;
+using Provenance.Core.Manifests;
 
 namespace Provenance.Grains.Lineage;
 

@@ -148,7 +148,7 @@ public sealed class AssetGrainRegistrationTests(PostgresFixture db) : IClassFixt
         var family = _node.Grains.GetGrain<IPromptGrain>(PromptKeys.For("tenant-a", "reg-blocked"));
         await family.CreateVersionAsync(Alice, new CreatePromptVersionRequest("1.0.0", null, "a red fox"));
         await family.BlockAsync(Alice, "1.0.0", new PromptStatusRequest("unsafe"));
-        var request = Request("reg-blocked-use") with { Prompt = new PromptRef("reg-blocked", "1.0.0") };
+        var request = Request("reg-blocked-use") with { Prompt = new PromptVersionRef("reg-blocked", "1.0.0") };
 
         var error = await Assert.ThrowsAsync<Core.Prompts.PromptVersionBlockedException>(() => _node.Asset("reg-blocked-use").RegisterAsync(Alice, request));
 
@@ -162,7 +162,7 @@ public sealed class AssetGrainRegistrationTests(PostgresFixture db) : IClassFixt
         var tenant = CallerContext.System("tenant-drafts");
         var family = _node.Grains.GetGrain<IPromptGrain>(PromptKeys.For("tenant-drafts", "reg-draft"));
         await family.CreateVersionAsync(tenant, new CreatePromptVersionRequest("0.1.0", "be terse", "a red fox"));
-        var request = Request("reg-draft-use") with { Prompt = new PromptRef("reg-draft", "0.1.0") };
+        var request = Request("reg-draft-use") with { Prompt = new PromptVersionRef("reg-draft", "0.1.0") };
 
         var refused = await Assert.ThrowsAsync<Core.Prompts.PromptVersionNotApprovedException>(() => _node.Asset("reg-draft-use").RegisterAsync(tenant, request));
         var footprint = await Database.FootprintAsync(db.DataSource, "reg-draft-use");
@@ -171,7 +171,7 @@ public sealed class AssetGrainRegistrationTests(PostgresFixture db) : IClassFixt
 
         Assert.Equal("prompt-version-not-approved", refused.Code);
         Assert.Equal(Database.Footprint.None, footprint);
-        Assert.Equal(new PromptRef("reg-draft", "0.1.0"), accepted.Prompt);
+        Assert.Equal(new PromptVersionRef("reg-draft", "0.1.0"), accepted.Prompt);
     }
 
     [Fact]
@@ -181,7 +181,7 @@ public sealed class AssetGrainRegistrationTests(PostgresFixture db) : IClassFixt
         var version = await family.CreateVersionAsync(Alice, new CreatePromptVersionRequest("2.1.0", null, "a luminous jellyfish"));
         await family.ApproveAsync(Alice, "2.1.0", new PromptStatusRequest());
 
-        await _node.Asset("reg-prompted").RegisterAsync(Alice, Request("reg-prompted") with { Prompt = new PromptRef("reg-approved", "2.1.0") });
+        await _node.Asset("reg-prompted").RegisterAsync(Alice, Request("reg-prompted") with { Prompt = new PromptVersionRef("reg-approved", "2.1.0") });
 
         var manifest = await _node.Asset("reg-prompted").GetManifestAsync(Alice);
         var prompt = manifest.Manifest.GetProperty("prompt");

@@ -78,7 +78,7 @@ public sealed class AssetDirectoryTests(PostgresFixture db) : IClassFixture<Post
         await family.CreateVersionAsync(tenant, new Core.Contracts.CreatePromptVersionRequest("1.0.0", null, "confidential marmalade"));
         await family.ApproveAsync(tenant, "1.0.0", new Core.Contracts.PromptStatusRequest());
 
-        await _node.Asset("sd-hush").RegisterAsync(tenant, Request("sd-hush") with { Prompt = new Core.Contracts.PromptRef("hush", "1.0.0") });
+        await _node.Asset("sd-hush").RegisterAsync(tenant, Request("sd-hush") with { Prompt = new Core.Contracts.PromptVersionRef("hush", "1.0.0") });
 
         Assert.Empty((await Directory.FindByTokenAsync(tenant, "marmalade", 10, null, default)).AssetIds);
         Assert.Equal(["sd-hush"], (await Directory.FindByTokenAsync(tenant, "sunset", 10, null, default)).AssetIds);

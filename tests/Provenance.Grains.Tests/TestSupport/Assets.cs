@@ -16,7 +16,7 @@ internal static class Assets
 
     public static RegisterAssetRequest Request(string id, params string[] parents) =>
         new(id, HashOf(id), "image/png", Title: $"Title of {id}", Tags: ["sunset"], Model: "painter-2",
-            Parents: parents.Length == 0 ? null : [.. parents.Select(p => new ParentLink(p))]);
+            Parents: parents.Length == 0 ? null : [.. parents.Select(p => new ParentClaim(p))]);
 
     public static IAssetGrain Asset(this NodeHost node, string id) => node.Grains.GetGrain<IAssetGrain>(id);
 
