@@ -45,6 +45,39 @@ public static class StorageNames
     /// <summary>Distributed lock taken while a parent link is added to an existing asset (cycle checks must see every committed link).</summary>
     public const string LineageLinkLock = "lineage-link";
 
+    /// <summary>Grain type of <see cref="Log.LogSequencerGrain"/> (stateless).</summary>
+    public const string LogSequencerGrainType = "log-sequencer";
+
+    /// <summary>Grain type of <see cref="Epochs.EpochGrain"/>.</summary>
+    public const string EpochGrainType = "epoch";
+
+    /// <summary>Grain type of <see cref="Epochs.AnchorGrain"/>.</summary>
+    public const string AnchorGrainType = "anchor";
+
+    /// <summary>State name of an epoch (checkpoint and timestamps); written create-only when sealed.</summary>
+    public const string EpochState = "epoch";
+
+    /// <summary>State name of the anchor (latest epoch pointer, epochs awaiting timestamps).</summary>
+    public const string AnchorState = "anchor";
+
+    /// <summary>Outbox stream of epoch events.</summary>
+    public const string EpochsStream = "epochs";
+
+    /// <summary>Event: an epoch's checkpoint was signed and stored.</summary>
+    public const string EpochSealedEvent = "epoch.sealed";
+
+    /// <summary>Event: every TSA granted a token for an epoch.</summary>
+    public const string EpochTimestampedEvent = "epoch.timestamped";
+
+    /// <summary>Distributed lock held while the next epoch is decided and sealed (one sealer across nodes).</summary>
+    public const string EpochSealLock = "epoch-seal";
+
+    /// <summary>Reminder of an epoch grain that retries its pending timestamps.</summary>
+    public const string TimestampRetryReminder = "timestamp-retry";
+
+    /// <summary>Keyed <c>IKeyStore</c> service holding the log (checkpoint) signing keys.</summary>
+    public const string LogKeyStore = "log";
+
     /// <summary>Log source key of revision <paramref name="revision"/> of an asset's manifest: <c>"{assetId}@{revision}"</c>.</summary>
     public static string LogSourceKey(string assetId, long revision) =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{assetId}@{revision}");

@@ -1,3 +1,4 @@
+using Provenance.Core.Manifests;
 using System.Collections.Frozen;
 using Provenance.Core.Contracts;
 using Provenance.Core.Manifests;

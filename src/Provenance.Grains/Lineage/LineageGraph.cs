@@ -1,3 +1,4 @@
+using Provenance.Core.Manifests;
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;

@@ -1,6 +1,7 @@
 using System.Text;
 using Provenance.Actors.Storage;
 using Provenance.Core.Contracts;
+using Provenance.Core.Manifests;
 using Provenance.Core.Signing;
 using Provenance.Grains.Tests.TestSupport;
 using Provenance.LoadGen;

@@ -1,3 +1,4 @@
+using Provenance.Core.Manifests;
 using Provenance.Core.Contracts;
 using Provenance.Core.Signing;
 using Provenance.Grains.Assets;

@@ -1,3 +1,4 @@
+using Provenance.Core.Manifests;
 using Provenance.Actors.Storage;
 using Provenance.Core.Contracts;
 using Provenance.Core.Signing;
