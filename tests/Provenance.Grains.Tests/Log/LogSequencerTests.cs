@@ -12,7 +12,7 @@ public sealed class LogSequencerTests(PostgresFixture db) : IClassFixture<Postgr
     {
         var database = await db.CreateDatabaseAsync(migrate: true);
         await using var node = await EpochNode.StartAsync(database, "seq-barrier", new InMemoryKeyStore(), new TestTsas(),
-            log: o => { o.RunSequencer = false; o.SequencerBatchSize = 7; });
+            log: o => { o.RunSequencer = false; o.SequencerBatchSize = 7; o.BarrierBatchSize = 7; });
         var storage = node.Services.GetStorage();
         await LogAppends.AppendAsync(storage, "b", 0, 30);
         await LogAppends.AppendAsync(storage, "b", 30, 31);
