@@ -13,7 +13,7 @@ public sealed class GrainRuntimeOptions
     /// </summary>
     public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Upper bound on <c>OnDeactivateAsync</c> (its cancellation token fires after it). Default 30 s.</summary>
+    /// <summary>Upper bound on <c>OnDeactivateAsync</c> (its cancellation token fires after it), and on how long stopping the runtime waits for busy activations. Default 30 s.</summary>
     public TimeSpan DeactivationTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How often the reminder service polls <c>IReminderTable.ClaimDueAsync</c> (default 1 s).</summary>

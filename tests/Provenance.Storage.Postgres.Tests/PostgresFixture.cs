@@ -74,18 +74,8 @@ public sealed class PostgresFixture : IAsyncLifetime
             Database = "postgres",
             SharedBuffers = "128MB",
         });
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            server.Stop();
-            try
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-            catch (IOException)
-            {
-                // Removed by the next run's RemoveAbandonedClustersAsync.
-            }
-        };
+        // The test host may be killed right after ProcessExit is raised: stop and delete from a detached process.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.StopInBackground(deleteDataFolder: true);
         return server;
     }
 

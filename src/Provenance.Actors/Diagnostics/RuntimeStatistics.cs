@@ -88,6 +88,9 @@ internal sealed class RuntimeMetrics : IDisposable
     public const string MeterName = "Provenance.Actors";
 
     private readonly Meter _meter;
+
+    /// <summary>This runtime's meter (one per runtime; several runtimes in a process each have their own).</summary>
+    public Meter Meter => _meter;
     private readonly Counter<long> _calls;
     private readonly Counter<long> _failed;
     private readonly Histogram<double> _duration;

@@ -57,12 +57,12 @@ internal sealed class ActivationData
 
     private int Running => _exclusive + _readers + _interleaved;
 
-    /// <summary>Starts a turn for an inline call when the activation is valid and its mailbox empty.</summary>
+    /// <summary>Starts a turn for an inline call when it may start now (see <see cref="MayStartNow"/>).</summary>
     public bool TryBeginInlineTurn(CallKind kind)
     {
         lock (_gate)
         {
-            if (_status != ActivationStatus.Valid || _pendingDeactivation is not null || _queue.Count != 0 || !CanStart(kind))
+            if (!MayStartNow(kind))
             {
                 return false;
             }
@@ -82,7 +82,7 @@ internal sealed class ActivationData
                 return false;
             }
 
-            if (_status == ActivationStatus.Valid && _pendingDeactivation is null && _queue.Count == 0 && CanStart(item.Kind))
+            if (MayStartNow(item.Kind))
             {
                 Start(item);
             }
@@ -256,6 +256,14 @@ internal sealed class ActivationData
         }
     }
 
+    /// <summary>
+    /// Whether new work may start at once: interleaving work ignores the queue (it must be able to run
+    /// while a blocked turn holds back queued writers, e.g. the call that releases it); other work only
+    /// starts when nothing is queued ahead of it, so a read-only call never overtakes a queued writer.
+    /// </summary>
+    private bool MayStartNow(CallKind kind) =>
+        _status == ActivationStatus.Valid && _pendingDeactivation is null && (kind == CallKind.Interleave || (_queue.Count == 0 && CanStart(kind)));
+
     private bool CanStart(CallKind kind) => kind switch
     {
         CallKind.Exclusive => Running == 0,
@@ -319,6 +327,9 @@ internal sealed class ActivationData
 
     private async Task DeactivateAsync(DeactivationReason reason)
     {
+        // Requests come from arbitrary threads (the state-change feed's listener, the collector, a caller
+        // ending a turn): never run OnDeactivateAsync on them.
+        await Task.Yield();
         GrainTimer[] timers;
         lock (_gate)
         {

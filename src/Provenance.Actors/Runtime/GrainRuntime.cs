@@ -24,7 +24,7 @@ namespace Provenance.Actors.Runtime;
 /// <see cref="Grain"/>). Not guaranteed: a single activation across runtimes (use the ETag and the
 /// state-change feed). A grain's exception reaches the caller as the same object.
 /// </remarks>
-public sealed class GrainRuntime : IGrainFactory, IRuntimeStatistics, IAsyncDisposable
+public sealed class GrainRuntime : IGrainFactory, IRuntimeStatistics, IAsyncDisposable, IDisposable
 {
     private readonly ConcurrentDictionary<GrainId, ActivationData> _activations = new();
     private readonly IServiceProvider _services;
@@ -67,7 +67,7 @@ public sealed class GrainRuntime : IGrainFactory, IRuntimeStatistics, IAsyncDisp
 
     internal CancellationToken StoppingToken => _stopping.Token;
 
-    internal int ActivationCount => _activations.Count;
+    internal RuntimeMetrics Metrics => _metrics;
 
     /// <summary>Starts idle collection, the reminder poller (when an <see cref="IReminderTable"/> is registered) and the state-change-feed subscription. Idempotent.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
@@ -118,8 +118,10 @@ public sealed class GrainRuntime : IGrainFactory, IRuntimeStatistics, IAsyncDisp
     {
         await StopAsync(CancellationToken.None).ConfigureAwait(false);
         _metrics.Dispose();
-        _stopping.Dispose();
     }
+
+    /// <summary>Blocking form of <see cref="DisposeAsync"/>, for containers disposed synchronously; prefer <see cref="DisposeAsync"/>.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <inheritdoc/>
     public TGrainInterface GetGrain<TGrainInterface>(string primaryKey) where TGrainInterface : IGrainWithStringKey
@@ -391,7 +393,16 @@ public sealed class GrainRuntime : IGrainFactory, IRuntimeStatistics, IAsyncDisp
             activation.RequestDeactivation(shutdown);
         }
 
-        await Task.WhenAll(activations.Select(a => a.Deactivated)).ConfigureAwait(false);
+        try
+        {
+            // A turn that never ends would otherwise hold shutdown forever.
+            await Task.WhenAll(activations.Select(a => a.Deactivated)).WaitAsync(Options.DeactivationTimeout, Time).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            var stuck = activations.Where(a => !a.Deactivated.IsCompleted).Select(a => a.GrainId.ToString());
+            Logger.LogWarning("Stopping the grain runtime: activations still busy after {Timeout}: {GrainIds}", Options.DeactivationTimeout, string.Join(", ", stuck));
+        }
     }
 
     private IEnumerable<Measurement<int>> MeasureActivations() =>

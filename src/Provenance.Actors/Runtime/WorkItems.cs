@@ -115,6 +115,8 @@ internal sealed class GrainTimer : WorkItem, IGrainTimer
     private readonly ITimer _timer;
     private TimeSpan _dueTime;
     private TimeSpan _period;
+    private volatile bool _ticking;
+    private TimeSpan? _dueAfterTick;
 
     public GrainTimer(ActivationData activation, Func<CancellationToken, Task> callback, TimeSpan dueTime, TimeSpan period)
         : base(activation.Class.IsReentrant ? CallKind.Interleave : CallKind.Exclusive, keepsAlive: false)
@@ -135,6 +137,13 @@ internal sealed class GrainTimer : WorkItem, IGrainTimer
     {
         Validate(dueTime, period);
         _period = period;
+        if (_ticking)
+        {
+            // Called from the tick itself: re-armed with this due time when the tick ends.
+            _dueAfterTick = dueTime;
+            return;
+        }
+
         _timer.Change(dueTime, Timeout.InfiniteTimeSpan);
     }
 
@@ -166,6 +175,7 @@ internal sealed class GrainTimer : WorkItem, IGrainTimer
 
     private async Task RunAsync()
     {
+        _ticking = true;
         try
         {
             if (!IsAbandoned)
@@ -183,12 +193,15 @@ internal sealed class GrainTimer : WorkItem, IGrainTimer
         }
         finally
         {
+            _ticking = false;
+            var due = _dueAfterTick ?? _period;
+            _dueAfterTick = null;
             _activation.EndTurn(Kind);
-            if (!IsAbandoned && _period != Timeout.InfiniteTimeSpan)
+            if (!IsAbandoned && due != Timeout.InfiniteTimeSpan)
             {
                 try
                 {
-                    _timer.Change(_period, Timeout.InfiniteTimeSpan);
+                    _timer.Change(due, Timeout.InfiniteTimeSpan);
                 }
                 catch (ObjectDisposedException)
                 {

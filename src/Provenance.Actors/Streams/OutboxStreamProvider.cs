@@ -7,7 +7,7 @@ using Provenance.Actors.Storage;
 namespace Provenance.Actors.Streams;
 
 /// <summary><see cref="IStreamProvider"/> over the registered <see cref="IOutboxStore"/>.</summary>
-internal sealed class OutboxStreamProvider(IServiceProvider services, IOptions<StreamOptions> options) : IStreamProvider, IAsyncDisposable
+internal sealed class OutboxStreamProvider(IServiceProvider services, IOptions<StreamOptions> options) : IStreamProvider, IAsyncDisposable, IDisposable
 {
     private readonly ILogger _logger = (ILogger?)services.GetService<ILoggerFactory>()?.CreateLogger<OutboxStreamProvider>() ?? NullLogger.Instance;
     private readonly TimeProvider _time = services.GetService<TimeProvider>() ?? TimeProvider.System;
@@ -30,6 +30,8 @@ internal sealed class OutboxStreamProvider(IServiceProvider services, IOptions<S
         subscription.Start();
         return subscription;
     }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     public async ValueTask DisposeAsync()
     {

@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Provenance.Actors.Storage;
@@ -50,13 +51,20 @@ internal static class AssetManifests
         var digest = SHA256.HashData(canonical);
         var signed = signer.Sign(canonical);
         s.Revision++;
-        s.Manifest = canonical;
         s.ManifestHash = ContentHash.FromBytes(digest).ToString();
         s.Jws = signed.Jws;
         s.KeyId = signed.KeyId;
         s.UpdatedAt = now;
         s.Audit.Add(new Contracts.AuditRecordDto(s.Revision, action, actor, now, reason, before, s.ManifestHash));
         effects.LogAppends.Add(new LogAppend(StorageNames.LogSourceKey(s.AssetId, s.Revision), digest));
+    }
+
+    /// <summary>The canonical manifest bytes carried as the payload of a compact JWS (RFC 7515 section 7.1).</summary>
+    public static byte[] PayloadOf(string compactJws)
+    {
+        var first = compactJws.IndexOf('.', StringComparison.Ordinal);
+        var second = compactJws.IndexOf('.', first + 1);
+        return Base64Url.DecodeFromChars(compactJws.AsSpan(first + 1, second - first - 1));
     }
 
     private static ModerationResult ToResult(Contracts.ModerationDto m) => new()

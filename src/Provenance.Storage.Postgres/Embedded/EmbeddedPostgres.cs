@@ -79,7 +79,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         for (var attempt = 0; attempt < 4; attempt++)
         {
             var port = options.Port ?? FreePort();
-            RemoveStalePidFile(data);
+            await ClearStaleServerAsync(runner, data, cancellationToken).ConfigureAwait(false);
             WriteConfig(options, data, port);
             var log = Path.Combine(folder, "postgres.log");
             var result = await runner.RunAsync("pg_ctl",
@@ -169,8 +169,24 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         }
     }
 
-    /// <summary>Synchronous stop for process-exit handlers, where awaiting is not possible.</summary>
+    /// <summary>Synchronous stop, waiting for the server to exit.</summary>
     public void Stop() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <summary>
+    /// For process-exit handlers, which the test host may kill within milliseconds: starts a detached
+    /// <c>pg_ctl stop</c> that outlives this process (<c>-m fast</c>; <c>-m immediate</c> when
+    /// <paramref name="deleteDataFolder"/> is set, and then the data folder is removed). Returns at once.
+    /// </summary>
+    public void StopInBackground(bool deleteDataFolder)
+    {
+        if (Interlocked.Exchange(ref stopped, 1) == 1)
+        {
+            return;
+        }
+
+        // A cluster about to be deleted needs no shutdown checkpoint (which fsyncs every file of every database).
+        runner.StartDetached(["stop", "-m", deleteDataFolder ? "immediate" : "fast", "-w", "-D", DataDirectory], deleteDataFolder ? options.DataFolder : null);
+    }
 
     internal static string QuoteIdentifier(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
@@ -267,9 +283,10 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
 
     /// <summary>
     /// After a crash the pid file survives. PostgreSQL ignores it when that pid is dead, but refuses when the pid was
-    /// reused by an unrelated process (common in containers), so remove it unless a postgres process really holds it.
+    /// reused by another process (common in containers), so remove it unless that pid is this cluster's postmaster.
+    /// A postmaster of this cluster still running (its owner died without stopping it) is stopped first.
     /// </summary>
-    private static void RemoveStalePidFile(string data)
+    private static async Task ClearStaleServerAsync(PostgresProcessRunner runner, string data, CancellationToken cancellationToken)
     {
         var pidFile = Path.Combine(data, "postmaster.pid");
         if (!File.Exists(pidFile))
@@ -278,18 +295,24 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         }
 
         var firstLine = File.ReadLines(pidFile).FirstOrDefault();
-        if (!int.TryParse(firstLine, NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid) || !IsPostgresProcess(pid))
+        if (int.TryParse(firstLine, NumberStyles.Integer, CultureInfo.InvariantCulture, out var pid) && IsPostmasterOf(pid, data))
+        {
+            await runner.RunAsync("pg_ctl", ["stop", "-m", "fast", "-w", "-D", data], cancellationToken).ConfigureAwait(false);
+        }
+
+        if (File.Exists(pidFile) && !(int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out pid) && IsPostmasterOf(pid, data)))
         {
             File.Delete(pidFile);
         }
     }
 
-    private static bool IsPostgresProcess(int pid)
+    private static bool IsPostmasterOf(int pid, string data)
     {
         try
         {
-            var commandLine = File.ReadAllText($"/proc/{pid}/cmdline");
-            return commandLine.Contains("postgres", StringComparison.Ordinal);
+            // /proc/<pid>/cmdline is NUL-separated: ".../postgres\0-D\0<data>\0"; empty for a zombie.
+            var arguments = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
+            return arguments.Length > 0 && Path.GetFileName(arguments[0]) == "postgres" && arguments.Contains(data);
         }
         catch (IOException)
         {

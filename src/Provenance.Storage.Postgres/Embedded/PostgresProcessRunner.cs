@@ -67,6 +67,35 @@ internal sealed class PostgresProcessRunner(string binDirectory, bool runAsPostg
         }
     }
 
+    /// <summary>
+    /// Runs <c>pg_ctl</c> with <paramref name="pgCtlArguments"/> in a new session (<c>setsid</c>) that survives this
+    /// process, then removes <paramref name="folderToDelete"/> when given. Does not wait.
+    /// </summary>
+    public void StartDetached(IReadOnlyList<string> pgCtlArguments, string? folderToDelete)
+    {
+        var start = new ProcessStartInfo("setsid") { UseShellExecute = false };
+        start.ArgumentList.Add("sh");
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("\"$@\" >/dev/null 2>&1; if [ -n \"$DELETE_FOLDER\" ]; then rm -rf -- \"$DELETE_FOLDER\"; fi");
+        start.ArgumentList.Add("sh");
+        if (runAsPostgres)
+        {
+            foreach (var a in (string[])["runuser", "-u", PostgresAccount, "--"])
+            {
+                start.ArgumentList.Add(a);
+            }
+        }
+
+        start.ArgumentList.Add(Path.Combine(binDirectory, "pg_ctl"));
+        foreach (var a in pgCtlArguments)
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        start.Environment["DELETE_FOLDER"] = folderToDelete ?? "";
+        using var process = Process.Start(start);
+    }
+
     /// <summary>Gives a file or folder (recursively) to the postgres account; requires root.</summary>
     public static void GiveToPostgres(string path)
     {

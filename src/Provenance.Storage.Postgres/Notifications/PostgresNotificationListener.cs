@@ -114,8 +114,10 @@ internal sealed class PostgresNotificationListener : IStateChangeFeed, IAsyncDis
             {
                 return;
             }
-            catch (Exception e) when (e is NpgsqlException or IOException or TimeoutException)
+            catch (Exception)
             {
+                // Connection lost (or a subscriber threw inside the notification callback): the feed must survive,
+                // so reconnect; waiters are woken to re-poll, and state subscribers re-read on their next write.
                 WakeAllStreams();
                 try
                 {

@@ -91,6 +91,15 @@ internal sealed class PostgresOutboxStore(NpgsqlDataSource dataSource, PostgresN
     internal async Task SequencePendingAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var pending = new NpgsqlCommand($"SELECT EXISTS (SELECT 1 FROM {SchemaNames.Outbox} WHERE position IS NULL)", connection))
+        {
+            // The common case for a caught-up reader: one index probe, no transaction.
+            if (await pending.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not true)
+            {
+                return;
+            }
+        }
+
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (var tryLock = new NpgsqlCommand(
             $"SELECT pg_try_advisory_xact_lock({SchemaNames.LockNamespace}, {SchemaNames.LockKeys.OutboxSequencer})", connection, transaction))

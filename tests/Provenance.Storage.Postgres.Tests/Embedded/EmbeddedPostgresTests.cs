@@ -48,6 +48,18 @@ public sealed class EmbeddedPostgresTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task StartAsync_ServerLeftRunningByAGoneOwner_TakesTheClusterOver()
+    {
+        var abandoned = await EmbeddedPostgres.StartAsync(Options());
+        await ExecuteAsync(abandoned.ConnectionString, "CREATE TABLE kept (v int); INSERT INTO kept VALUES (3)");
+
+        await using var second = await EmbeddedPostgres.StartAsync(Options());
+        var value = await ScalarAsync(second.ConnectionString, "SELECT v FROM kept");
+
+        Assert.Equal(3, value);
+    }
+
+    [Fact]
     public async Task StartAsync_NoBinariesOnSearchPath_ThrowsWithInstallHint()
     {
         var options = new EmbeddedPostgresOptions { DataFolder = folder, BinarySearchPath = ["/nonexistent/postgres/bin"] };
