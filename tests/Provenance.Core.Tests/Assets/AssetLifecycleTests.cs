@@ -1,5 +1,6 @@
 using Provenance.Core.Assets;
 using Provenance.Core.Contracts;
+using Provenance.Core.Manifests;
 
 namespace Provenance.Core.Tests.Assets;
 
