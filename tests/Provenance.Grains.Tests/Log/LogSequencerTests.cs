@@ -46,6 +46,12 @@ public sealed class LogSequencerTests(PostgresFixture db) : IClassFixture<Postgr
                 Interlocked.Add(ref acknowledged, PerBatch);
             }
         });
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((await victim.Log.GetHeadAsync(default)).Size < 500 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
         for (var round = 0; round < 6 && !appending.IsCompleted; round++)
         {
             await Task.Delay(Random.Shared.Next(10, 40));
