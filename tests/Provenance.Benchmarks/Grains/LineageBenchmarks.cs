@@ -173,7 +173,7 @@ public class LineageBenchmarks
     {
         var hash = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(id)));
         var request = new RegisterAssetRequest(id, hash, "image/png", Title: id, Model: "bench",
-            Parents: parent is null ? null : [new ParentLink(parent)]);
+            Parents: parent is null ? null : [new ParentClaim(parent)]);
         try
         {
             await node.Grains.GetGrain<IAssetGrain>(id).RegisterAsync(Caller, request);
