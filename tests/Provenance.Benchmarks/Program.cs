@@ -1,9 +1,15 @@
 using BenchmarkDotNet.Running;
 
-if (args is ["lineage-latency", ..])
+// Console modes for measurements that BenchmarkDotNet's harness does not fit (latency percentiles,
+// database-backed runs); anything else goes to BenchmarkDotNet.
+switch (args)
 {
-    await Provenance.Benchmarks.Grains.LineageBenchmarks.RunLatencyProbeAsync();
-    return;
+    case ["lineage-latency", ..]:
+        await Provenance.Benchmarks.Grains.LineageBenchmarks.RunLatencyProbeAsync();
+        return 0;
+    case ["epochs", ..]:
+        return await Provenance.Benchmarks.Grains.EpochBenchmarks.RunAsync(args[1..]);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;
