@@ -35,4 +35,16 @@ public static class Labels
 
     /// <summary>JWK <c>crv</c> for NIST P-256 (RFC 7518 section 6.2.1.1).</summary>
     public const string JwkCurveP256 = "P-256";
+
+    /// <summary>
+    /// JWS <c>typ</c> header of a signed epoch checkpoint (RFC 7515 section 4.1.9, <c>application/</c> prefix omitted).
+    /// The payload is the checkpoint text of docs/epochs.md.
+    /// </summary>
+    public const string CheckpointJwsType = "provenance-checkpoint+jws";
+
+    /// <summary>
+    /// Prefix of a log's origin line (first line of a checkpoint, as in C2SP signed notes / tlog-checkpoint):
+    /// <c>provenance.dev/log/&lt;logId&gt;</c>.
+    /// </summary>
+    public const string CheckpointOriginPrefix = "provenance.dev/log/";
 }

@@ -1,6 +1,10 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
+using Provenance.Server.Hosting;
 
-app.MapGet("/", () => "Hello World!");
+if (await AdminCommands.TryRunAsync(args) is { } exitCode)
+{
+    return exitCode;
+}
 
-app.Run();
+var app = await ServerHost.BuildAsync(args);
+await app.RunAsync();
+return 0;

@@ -1,0 +1,219 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Provenance.Actors;
+using Provenance.Actors.Storage;
+using Provenance.Core;
+using Provenance.Core.Assets;
+using Provenance.Core.Contracts;
+using Provenance.Core.Epochs;
+using Provenance.Core.Merkle;
+using Provenance.Core.Signing;
+using Provenance.Grains.Epochs;
+using Provenance.Timestamping;
+
+namespace Provenance.Grains.Log;
+
+/// <summary>
+/// <see cref="ILogProofs"/>: plans proofs with Core's <see cref="ProofPlanner"/>, fetches the planned perfect-subtree
+/// nodes from the log store in one query and folds them with <see cref="ProofNodes.Rehash"/> (RFC 9162 section 2.1.3
+/// and 2.1.4); epochs come from the epoch grains.
+/// </summary>
+internal sealed class LogProofs(IGrainFactory grains, ILogStore log, ILogSigner signer, ITimestampAuthorities authorities) : ILogProofs
+{
+    private static readonly IMerkleHasher Hasher = Sha256MerkleHasher.Instance;
+
+    /// <inheritdoc/>
+    public async Task<InclusionProofDto> GetInclusionProofAsync(string assetId, long revision, long? epoch, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(assetId);
+        var sourceKey = StorageNames.LogSourceKey(assetId, revision);
+        var entry = await log.FindBySourceAsync(sourceKey, cancellationToken).ConfigureAwait(false)
+            ?? throw new NotFoundException("log entry", sourceKey);
+        if (entry.Index is not { } index)
+        {
+            throw new NotAnchoredException(sourceKey, "it is not sequenced yet.");
+        }
+
+        var target = await CoveringEpochAsync(sourceKey, index, epoch).ConfigureAwait(false);
+        var proof = await InclusionPathAsync(index, target.Checkpoint.TreeSize, cancellationToken).ConfigureAwait(false);
+        return new InclusionProofDto(assetId, target.Epoch, index, target.Checkpoint.TreeSize,
+            Convert.ToBase64String(Hasher.HashLeaf(entry.LeafInput)), [.. proof.Select(Convert.ToBase64String)], target.Checkpoint.RootHash);
+    }
+
+    /// <inheritdoc/>
+    public async Task<ConsistencyProofDto> GetConsistencyProofAsync(long fromEpoch, long toEpoch, CancellationToken cancellationToken)
+    {
+        if (fromEpoch > toEpoch)
+        {
+            throw new ValidationFailedException($"'from' ({fromEpoch}) must not be after 'to' ({toEpoch}).", "from");
+        }
+
+        var first = await EpochAsync(fromEpoch).ConfigureAwait(false);
+        var second = await EpochAsync(toEpoch).ConfigureAwait(false);
+        long size1 = first.Checkpoint.TreeSize, size2 = second.Checkpoint.TreeSize;
+        if (size1 == 0)
+        {
+            throw new ValidationFailedException($"Epoch {fromEpoch} covers an empty log; RFC 9162 defines consistency proofs only from a non-empty tree (every tree extends the empty one).", "from");
+        }
+
+        var plan = ProofPlanner.Consistency(size1, size2);
+        var hashes = await FetchAsync(plan, cancellationToken).ConfigureAwait(false);
+        var proof = plan.Rehash(Hasher, hashes);
+        return new ConsistencyProofDto(fromEpoch, toEpoch, size1, size2, first.Checkpoint.RootHash, second.Checkpoint.RootHash, [.. proof.Select(Convert.ToBase64String)]);
+    }
+
+    /// <inheritdoc/>
+    public async Task<LogVerification> VerifyAsync(string assetId, long revision, ReadOnlyMemory<byte> manifestHash, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(assetId);
+        var sourceKey = StorageNames.LogSourceKey(assetId, revision);
+        var entry = await log.FindBySourceAsync(sourceKey, cancellationToken).ConfigureAwait(false);
+        if (entry is null)
+        {
+            return Only(new CheckDto(Checks.Inclusion, CheckOutcome.Fail, $"The log has no entry for '{sourceKey}'."));
+        }
+
+        if (!entry.LeafInput.AsSpan().SequenceEqual(manifestHash.Span))
+        {
+            return Only(new CheckDto(Checks.Inclusion, CheckOutcome.Fail, $"The log entry of '{sourceKey}' holds another manifest hash than the one verified."));
+        }
+
+        if (entry.Index is not { } index)
+        {
+            return Only(new CheckDto(Checks.Inclusion, CheckOutcome.Pending, "Accepted by the log, not yet sequenced."));
+        }
+
+        var latest = (await grains.GetAnchor().ListEpochsAsync(1, null).ConfigureAwait(false)).FirstOrDefault();
+        if (latest is null || latest.Checkpoint.TreeSize <= index)
+        {
+            return Only(new CheckDto(Checks.Inclusion, CheckOutcome.Pending, $"Leaf {index} of the log is not in an epoch yet."));
+        }
+
+        var checks = new List<CheckDto>();
+        var leafHash = Hasher.HashLeaf(manifestHash.Span);
+        var path = await InclusionPathAsync(index, latest.Checkpoint.TreeSize, cancellationToken).ConfigureAwait(false);
+        var inclusion = new InclusionProofDto(assetId, latest.Epoch, index, latest.Checkpoint.TreeSize, Convert.ToBase64String(leafHash),
+            [.. path.Select(Convert.ToBase64String)], latest.Checkpoint.RootHash);
+        checks.Add(Check(Checks.Inclusion, () =>
+        {
+            MerkleVerifier.VerifyInclusion(Hasher, index, latest.Checkpoint.TreeSize, leafHash, path, Convert.FromBase64String(latest.Checkpoint.RootHash));
+            return string.Create(CultureInfo.InvariantCulture, $"Leaf {index} of {latest.Checkpoint.TreeSize} in epoch {latest.Epoch}: the RFC 9162 inclusion proof leads to the epoch's root.");
+        }));
+        checks.Add(Check(Checks.Checkpoint, () => VerifyCheckpoint(latest)));
+        var imprint = SHA256.HashData(Encoding.UTF8.GetBytes(latest.Checkpoint.Text));
+        foreach (var stamp in latest.Timestamps)
+        {
+            checks.Add(VerifyTimestamp(stamp, imprint));
+        }
+
+        return new LogVerification(checks, inclusion, latest);
+    }
+
+    private string VerifyCheckpoint(EpochDto epoch)
+    {
+        var verified = Es256Jws.Verify(epoch.Checkpoint.Jws, signer.KeyRing);
+        if (verified.Type != Labels.CheckpointJwsType)
+        {
+            throw new MalformedCheckpointException($"The JWS type is '{verified.Type}', not '{Labels.CheckpointJwsType}'.");
+        }
+
+        var text = Encoding.UTF8.GetString(verified.Payload.Span);
+        if (text != epoch.Checkpoint.Text)
+        {
+            throw new MalformedCheckpointException("The signed payload differs from the stored checkpoint text.");
+        }
+
+        var checkpoint = Checkpoint.Parse(text);
+        if (checkpoint.TreeSize != epoch.Checkpoint.TreeSize || Convert.ToBase64String(checkpoint.RootHash) != epoch.Checkpoint.RootHash || checkpoint.Epoch != epoch.Epoch)
+        {
+            throw new MalformedCheckpointException("The signed checkpoint states another epoch, size or root.");
+        }
+
+        return $"Checkpoint of epoch {epoch.Epoch} signed by log key {verified.Kid}.";
+    }
+
+    private CheckDto VerifyTimestamp(EpochTimestampDto stamp, byte[] imprint)
+    {
+        var name = Checks.TimestampPrefix + stamp.Tsa;
+        if (stamp.State != TimestampState.Granted || stamp.TokenBase64 is null)
+        {
+            return new CheckDto(name, CheckOutcome.Pending, string.Create(CultureInfo.InvariantCulture,
+                $"Not granted yet after {stamp.Attempts} attempt(s){(stamp.LastError is null ? "" : ": " + stamp.LastError)}; next attempt {stamp.NextAttemptAt:O}."));
+        }
+
+        var tsa = authorities.Authorities.FirstOrDefault(a => a.Name == stamp.Tsa);
+        if (tsa is null)
+        {
+            return new CheckDto(name, CheckOutcome.NotApplicable, $"TSA '{stamp.Tsa}' is not configured here, so its trust anchors are unknown.");
+        }
+
+        return Check(name, () =>
+        {
+            var token = Rfc3161TokenVerifier.Verify(Convert.FromBase64String(stamp.TokenBase64), imprint, tsa.ResolveTrustAnchors(), tsa.PolicyOid);
+            return $"RFC 3161 token of '{token.TsaName}' over the checkpoint's SHA-256, genTime {token.GenTime:O}.";
+        });
+    }
+
+    private static CheckDto Check(string name, Func<string> check)
+    {
+        try
+        {
+            return new CheckDto(name, CheckOutcome.Pass, check());
+        }
+        catch (ProvenanceException e)
+        {
+            return new CheckDto(name, CheckOutcome.Fail, e.Message);
+        }
+        catch (FormatException e)
+        {
+            return new CheckDto(name, CheckOutcome.Fail, e.Message);
+        }
+    }
+
+    private static LogVerification Only(CheckDto check) => new([check], null, null);
+
+    private async Task<EpochDto> CoveringEpochAsync(string sourceKey, long index, long? epoch)
+    {
+        if (epoch is { } n)
+        {
+            var requested = await EpochAsync(n).ConfigureAwait(false);
+            return requested.Checkpoint.TreeSize > index
+                ? requested
+                : throw new NotAnchoredException(sourceKey, string.Create(CultureInfo.InvariantCulture, $"epoch {n} covers leaves [0, {requested.Checkpoint.TreeSize}), the entry is leaf {index}."));
+        }
+
+        var latest = (await grains.GetAnchor().ListEpochsAsync(1, null).ConfigureAwait(false)).FirstOrDefault();
+        return latest is not null && latest.Checkpoint.TreeSize > index
+            ? latest
+            : throw new NotAnchoredException(sourceKey, string.Create(CultureInfo.InvariantCulture, $"leaf {index} is after the latest epoch."));
+    }
+
+    private async Task<EpochDto> EpochAsync(long epoch) =>
+        epoch >= 1 && await grains.GetEpoch(epoch).FindAsync().ConfigureAwait(false) is { } found
+            ? found
+            : throw new NotFoundException("epoch", epoch.ToString(CultureInfo.InvariantCulture));
+
+    private async Task<byte[][]> InclusionPathAsync(long index, long size, CancellationToken cancellationToken)
+    {
+        var plan = ProofPlanner.Inclusion(index, size);
+        return plan.Rehash(Hasher, await FetchAsync(plan, cancellationToken).ConfigureAwait(false));
+    }
+
+    private async Task<IReadOnlyList<byte[]>> FetchAsync(ProofNodes plan, CancellationToken cancellationToken)
+    {
+        var ids = plan.Ids.Select(id => new TreeNodeId(id.Level, id.Index)).ToList();
+        var nodes = await log.GetNodesAsync(ids, cancellationToken).ConfigureAwait(false);
+        return [.. ids.Select(id => nodes.TryGetValue(id, out var hash)
+            ? hash
+            : throw new InvalidOperationException($"The log store lacks tree node ({id.Level}, {id.Index}) that a proof within the sequenced log needs."))];
+    }
+
+    /// <summary>Check names of POST /v1/verify that the log answers for.</summary>
+    internal static class Checks
+    {
+        public const string Inclusion = "inclusion";
+        public const string Checkpoint = "checkpoint";
+        public const string TimestampPrefix = "timestamp:";
+    }
+}

@@ -1,0 +1,74 @@
+using System.Globalization;
+using Provenance.Actors.Storage;
+using Provenance.Core.Assets;
+using Provenance.Core.Contracts;
+using Provenance.Core.Hashing;
+using Provenance.Grains.Lineage;
+
+namespace Provenance.Grains.Search;
+
+/// <summary><see cref="IAssetDirectory"/> over the secondary index and the lineage cache. Cursors are index sequences.</summary>
+internal sealed class AssetDirectory(IGrainIndex index, LineageGraph graph) : IAssetDirectory
+{
+    /// <inheritdoc/>
+    public Task<AssetIdPage> FindByContentHashAsync(CallerContext caller, string contentHash, int limit, string? cursor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        caller.Require(Scopes.Read);
+        if (!ContentHash.TryParse(contentHash, out var hash))
+        {
+            throw new ValidationFailedException("hash must be 'sha256:' followed by 64 lowercase hex digits.", "hash");
+        }
+
+        return PageAsync(StorageNames.ByHashIndex, hash.ToString(), limit, cursor, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<AssetIdPage> FindByTokenAsync(CallerContext caller, string word, int limit, string? cursor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        caller.Require(Scopes.Read);
+        var token = SearchTokens.Normalize(word) ?? throw new ValidationFailedException("The query must be one word of at least two letters or digits.", "q");
+        return PageAsync(StorageNames.SearchIndex, StorageNames.SearchKey(caller.Tenant, token), limit, cursor, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<LineageNodeDto>> DescribeAsync(CallerContext caller, IReadOnlyList<string> assetIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(assetIds);
+        caller.Require(Scopes.Read);
+        var valid = assetIds.Where(AssetIds.IsValid).ToList();
+        await graph.PrefetchSummariesAsync(valid);
+        var nodes = new List<LineageNodeDto>(valid.Count);
+        foreach (var id in valid)
+        {
+            if (await graph.GetSummaryAsync(id) is { } summary)
+            {
+                nodes.Add(await graph.NodeAsync(caller, summary, 0, null, null, cancellationToken));
+            }
+        }
+
+        return nodes;
+    }
+
+    private async Task<AssetIdPage> PageAsync(string indexName, string key, int limit, string? cursor, CancellationToken cancellationToken)
+    {
+        if (limit is < 1 or > 1_000)
+        {
+            throw new ValidationFailedException("limit must be between 1 and 1000.", "limit");
+        }
+
+        var after = 0L;
+        if (cursor is not null && (!long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out after) || after < 0))
+        {
+            throw new ValidationFailedException("The cursor is not one this search returned.", "cursor");
+        }
+
+        var rows = await index.QueryAsync(indexName, key, after, limit + 1, cancellationToken);
+        var page = rows.Take(limit).ToList();
+        return new AssetIdPage(
+            [.. page.Select(r => r.Value)],
+            rows.Count > limit ? page[^1].Seq.ToString(CultureInfo.InvariantCulture) : null);
+    }
+}

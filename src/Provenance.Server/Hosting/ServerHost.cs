@@ -1,0 +1,270 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Provenance.Actors.Hosting;
+using Provenance.Grains.Epochs;
+using Provenance.Grains.Hosting;
+using Provenance.Actors.Storage;
+using Provenance.Storage.Postgres;
+using Provenance.Core.Contracts;
+using Provenance.Server.Apis;
+using Provenance.Server.Audit;
+using Provenance.Server.Auth;
+using Provenance.Server.Data;
+using Provenance.Server.Metrics;
+using Provenance.Server.Problems;
+using Provenance.Server.Signing;
+using Provenance.Server.Timestamping;
+using Provenance.Server.Webhooks;
+using Provenance.Core.Signing;
+using Provenance.Timestamping;
+using Microsoft.Extensions.Options;
+
+namespace Provenance.Server.Hosting;
+
+/// <summary>
+/// Composes the server: configuration, database (embedded when no connection string), services, middleware and
+/// routes. <c>Program</c> runs what this builds; tests call <see cref="BuildAsync"/> with <c>--urls http://127.0.0.1:0</c>.
+/// </summary>
+public static class ServerHost
+{
+    /// <summary>Default listen address when none is configured (<c>--urls</c>, <c>ASPNETCORE_URLS</c>, <c>Kestrel:Endpoints</c>).</summary>
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+
+    /// <summary>
+    /// Builds the application, starts the embedded PostgreSQL when needed, applies migrations and, on the first
+    /// start, creates the admin key (printed once as <c>Admin API key: &lt;key&gt;</c> and written to
+    /// <c>&lt;DataDirectory&gt;/admin-key.txt</c>). The returned application is not started.
+    /// </summary>
+    /// <param name="args">Command-line arguments (configuration overrides such as <c>--Provenance:DataDirectory=...</c>).</param>
+    /// <param name="configure">Last-chance changes to the builder (tests replace options here).</param>
+    public static async Task<WebApplication> BuildAsync(string[] args, Action<WebApplicationBuilder>? configure = null, CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        var options = builder.Configuration.GetSection(ProvenanceOptions.SectionName).Get<ProvenanceOptions>() ?? new ProvenanceOptions();
+        Directory.CreateDirectory(options.ResolvedDataDirectory);
+        if (builder.Configuration["urls"] is null && !builder.Configuration.GetSection("Kestrel:Endpoints").Exists())
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.Limits.JsonBytes);
+        var database = await DatabaseProvisioning.StartAsync(builder.Configuration, options, cancellationToken);
+        builder.Services.AddSingleton(_ => database);
+        builder.AddProvenanceServices(database.ConnectionString);
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.Services.GetRequiredService<DatabaseProvisioning>(); // owned by the container from here: disposed (embedded server stopped) with the app
+        app.UseProvenancePipeline();
+        app.MapProvenanceRoutes();
+        await app.InitialiseAsync(cancellationToken);
+        return app;
+    }
+
+    private static void AddProvenanceServices(this WebApplicationBuilder builder, string connectionString)
+    {
+        var services = builder.Services;
+        services.Configure<ProvenanceOptions>(builder.Configuration.GetSection(ProvenanceOptions.SectionName));
+        services.AddSingleton(TimeProvider.System);
+        services.ConfigureHttpJsonOptions(o => ConfigureJson(o.SerializerOptions));
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
+        {
+            var status = ctx.ProblemDetails.Status ?? ctx.HttpContext.Response.StatusCode;
+            if (ctx.ProblemDetails.Type is null || !ctx.ProblemDetails.Type.StartsWith(ProblemCodes.TypeBase, StringComparison.Ordinal))
+            {
+                var code = ProblemCodes.CodeOf(status);
+                ctx.ProblemDetails.Type = ProblemCodes.TypeUri(code);
+                ctx.ProblemDetails.Title = ProblemCodes.TitleOf(code);
+            }
+
+            ctx.ProblemDetails.Extensions.Remove("exception");
+            ctx.ProblemDetails.Extensions["traceId"] = Activity.Current?.Id ?? ctx.HttpContext.TraceIdentifier;
+        });
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.AddOpenApi();
+        services.AddApiKeyAuth();
+
+        services.AddPostgresStorage(connectionString);
+        // The container must not own the storage's parts: PostgresStorage disposes them itself, once, after its writers drain.
+        services.Replace(ServiceDescriptor.Singleton<IStateChangeFeed>(sp => new StateChangeFeedView(sp.GetRequiredService<PostgresStorage>().StateChanges)));
+        services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<SigningKeyStores>().ManifestKeys);
+        services.AddSingleton<ITimestampAuthorities>(sp => sp.GetRequiredService<TimestampService>());
+        var anchor = builder.Configuration.GetSection(ProvenanceOptions.SectionName).Get<ProvenanceOptions>()?.Anchor ?? new AnchorSettings();
+        services.AddGrainRuntime().AddProvenanceGrains().AddProvenanceEpochs(o =>
+        {
+            o.Interval = anchor.IntervalSeconds > 0 ? TimeSpan.FromSeconds(anchor.IntervalSeconds) : null;
+            o.PendingThreshold = anchor.PendingThreshold > 0 ? anchor.PendingThreshold : null;
+        });
+        services.AddMetrics();
+        services.AddSingleton<ServerMetrics>();
+        services.AddSingleton<PrometheusExporter>();
+        services.AddSingleton<IMetricsRefresher, WebhookMetricsRefresher>();
+
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<ProvenanceOptions>>().Value);
+        services.AddSingleton<SigningKeyStores>();
+        services.AddKeyedSingleton<IKeyStore>(SigningKeyStores.Manifest, (sp, _) => sp.GetRequiredService<SigningKeyStores>().ManifestKeys);
+        services.AddKeyedSingleton<IKeyStore>(SigningKeyStores.Log, (sp, _) => sp.GetRequiredService<SigningKeyStores>().LogKeys);
+
+        services.AddSingleton<ITsaKeyStore>(sp => new FileTsaKeyStore(sp.GetRequiredService<ProvenanceOptions>().Tsa.KeyDirectory ?? Path.Combine(sp.GetRequiredService<ProvenanceOptions>().ResolvedDataDirectory, "tsa")));
+        services.AddSingleton(sp => new BuiltInTsa(sp.GetRequiredService<ITsaKeyStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddHttpClient(TsaHttpClientName);
+        services.AddSingleton(sp => new Rfc3161Client(sp.GetRequiredService<IHttpClientFactory>().CreateClient(TsaHttpClientName), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<Timestamping.TimestampAuthorities>();
+        services.AddSingleton<TsaStatistics>();
+        services.AddSingleton<TimestampService>();
+
+        services.AddSingleton<AuditStore>();
+        services.AddSingleton<IAuditCheck, LogTreeCheck>();
+        services.AddSingleton<AuditJob>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditJob>());
+
+        services.AddSingleton<WebhookStore>();
+        services.AddHttpClient(WebhookDispatcher.HttpClientName);
+        services.AddSingleton<WebhookDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
+        services.AddHostedService<OutboxWebhookPump>();
+    }
+
+    /// <summary>
+    /// The shared wire format of <see cref="ApiJson.Options"/> (the client reads and writes the same), plus one strict
+    /// input rule on the server side only: an explicit null for a non-nullable property is refused with its name.
+    /// Missing properties are not refused by the serializer (positional records would make optional nullable fields
+    /// such as <c>assetId</c> required); the handlers and grains validate them and name the field.
+    /// </summary>
+    internal static void ConfigureJson(System.Text.Json.JsonSerializerOptions options)
+    {
+        var shared = ApiJson.Options;
+        options.PropertyNamingPolicy = shared.PropertyNamingPolicy;
+        options.DictionaryKeyPolicy = shared.DictionaryKeyPolicy;
+        options.PropertyNameCaseInsensitive = shared.PropertyNameCaseInsensitive;
+        options.DefaultIgnoreCondition = shared.DefaultIgnoreCondition;
+        options.NumberHandling = shared.NumberHandling;
+        foreach (var converter in shared.Converters)
+        {
+            options.Converters.Add(converter);
+        }
+
+        options.RespectNullableAnnotations = true;
+    }
+
+    private const string TsaHttpClientName = "tsa";
+
+    private static void UseProvenancePipeline(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRouting();
+        app.UseMiddleware<UploadLimitMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
+    }
+
+    private static void MapProvenanceRoutes(this WebApplication app)
+    {
+        app.MapOpenApi().AllowAnonymous();
+        app.MapInfrastructureApi();
+        app.MapAdminApi();
+        app.MapWebhooksApi();
+        app.MapKeysApi();
+        app.MapAssetsApi();
+        app.MapPromptsApi();
+        app.MapSearchApi();
+        app.MapEpochsApi();
+        app.MapVerifyApi();
+        app.MapAuditApi();
+        app.MapRuntimeApi();
+        app.MapTsaApi();
+        app.MapDashboard();
+    }
+
+    private static async Task InitialiseAsync(this WebApplication app, CancellationToken cancellationToken)
+    {
+        app.Services.GetRequiredService<PostgresStorage>(); // opens the storage and applies every migration (server tables included)
+        await app.Services.GetRequiredService<SigningKeyStores>().EnsureActiveKeysAsync(cancellationToken);
+        app.Services.GetRequiredService<PrometheusExporter>(); // listen before anything is measured
+        app.Services.GetRequiredService<BuiltInTsa>(); // creates (first start) or loads the built-in TSA's keys now, not on the first request
+        var options = app.Services.GetRequiredService<ProvenanceOptions>();
+        if (options.BootstrapAdminKey && await app.Services.GetRequiredService<ApiKeyStore>().BootstrapAsync(cancellationToken) is { } admin)
+        {
+            var path = Path.Combine(options.ResolvedDataDirectory, "admin-key.txt");
+            await SecretFile.WriteAsync(path, admin.Secret + "\n", cancellationToken);
+            Console.Out.WriteLine($"Admin API key: {admin.Secret}");
+            Console.Out.Flush();
+        }
+    }
+}
+
+/// <summary>Writes files only the server's account may read (mode 0600 on Unix), replacing an existing file atomically.</summary>
+internal static class SecretFile
+{
+    public static async Task WriteAsync(string path, string content, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temp = path + ".tmp";
+        var fileOptions = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        await using (var stream = new FileStream(temp, fileOptions))
+        await using (var writer = new StreamWriter(stream))
+        {
+            await writer.WriteAsync(content.AsMemory(), cancellationToken);
+        }
+
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        File.Move(temp, path, overwrite: true);
+    }
+}
+
+/// <summary>Raises the body limit from the JSON default to the upload limit on routes marked with <see cref="UploadLimit"/>.</summary>
+internal sealed class UploadLimitMiddleware(RequestDelegate next, Microsoft.Extensions.Options.IOptions<ProvenanceOptions> options)
+{
+    public Task InvokeAsync(HttpContext context)
+    {
+        if (context.GetEndpoint()?.Metadata.GetMetadata<UploadLimit>() is not null &&
+            context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = options.Value.Uploads.MaxBytes;
+        }
+
+        return next(context);
+    }
+}
+
+/// <summary>Endpoint metadata: this route takes uploads up to <c>Provenance:Uploads:MaxBytes</c>.</summary>
+internal sealed class UploadLimit;
+
+/// <summary>Webhook delivery backlog for /metrics.</summary>
+internal sealed class WebhookMetricsRefresher : IMetricsRefresher
+{
+    private readonly WebhookStore store;
+    private IReadOnlyDictionary<string, long> counts = new Dictionary<string, long>();
+
+    public WebhookMetricsRefresher(WebhookStore store, ServerMetrics metrics)
+    {
+        this.store = store;
+        metrics.Gauge("provenance.webhook.deliveries.stored", () => counts.Select(c => new System.Diagnostics.Metrics.Measurement<double>(c.Value, new KeyValuePair<string, object?>("state", c.Key))),
+            "Stored webhook deliveries by state (pending, delivered, dead, cancelled).");
+    }
+
+    public async Task RefreshAsync(CancellationToken cancellationToken) => counts = await store.CountByStateAsync(cancellationToken);
+}
+
+/// <summary>A non-disposable view of the storage's state-change feed, so only <see cref="PostgresStorage"/> disposes the listener.</summary>
+internal sealed class StateChangeFeedView(IStateChangeFeed inner) : IStateChangeFeed
+{
+    public event Action<GrainStateKey>? StateChangedElsewhere
+    {
+        add => inner.StateChangedElsewhere += value;
+        remove => inner.StateChangedElsewhere -= value;
+    }
+}

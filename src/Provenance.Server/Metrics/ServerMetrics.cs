@@ -1,0 +1,78 @@
+using System.Diagnostics.Metrics;
+
+namespace Provenance.Server.Metrics;
+
+/// <summary>The server's own instruments (meter <c>Provenance.Server</c>); exported at <c>/metrics</c> with every other <c>Provenance.*</c> meter.</summary>
+internal sealed class ServerMetrics : IDisposable
+{
+    public const string MeterName = "Provenance.Server";
+
+    private readonly Meter meter;
+
+    public ServerMetrics(IMeterFactory meters)
+    {
+        meter = meters.Create(MeterName);
+        Registrations = meter.CreateCounter<long>("provenance.registrations", description: "Assets registered through the API.");
+        WebhookDeliveries = meter.CreateCounter<long>("provenance.webhook.deliveries", description: "Webhook delivery attempts by result (delivered, failed, dead).");
+        WebhookEventsQueued = meter.CreateCounter<long>("provenance.webhook.queued", description: "Webhook deliveries queued (one per event and subscription).");
+        AuditRuns = meter.CreateCounter<long>("provenance.audit.runs", description: "Audit job runs.");
+        AuditFindings = meter.CreateCounter<long>("provenance.audit.findings", description: "Audit findings by kind.");
+        TsaLatency = meter.CreateHistogram<double>("provenance.tsa.latency", unit: "ms", description: "Latency of RFC 3161 requests by TSA.");
+        TsaFailures = meter.CreateCounter<long>("provenance.tsa.failures", description: "Failed RFC 3161 requests by TSA.");
+        BuiltInTsaRequests = meter.CreateCounter<long>("provenance.tsa.builtin.requests", description: "Requests answered by the built-in TSA at POST /tsa.");
+    }
+
+    /// <summary>The server's meter.</summary>
+    public Meter Meter => meter;
+
+    public Counter<long> Registrations { get; }
+    public Counter<long> WebhookDeliveries { get; }
+    public Counter<long> WebhookEventsQueued { get; }
+    public Counter<long> AuditRuns { get; }
+    public Counter<long> AuditFindings { get; }
+    public Histogram<double> TsaLatency { get; }
+    public Counter<long> TsaFailures { get; }
+    public Counter<long> BuiltInTsaRequests { get; }
+
+    /// <summary>Adds an observable gauge to the server meter.</summary>
+    public void Gauge(string name, Func<IEnumerable<Measurement<double>>> observe, string? description = null) =>
+        meter.CreateObservableGauge(name, observe, description: description);
+
+    public void Dispose() => meter.Dispose();
+}
+
+/// <summary>TSA failures and a median latency over the last calls, for /v1/runtime (the histogram serves /metrics).</summary>
+internal sealed class TsaStatistics
+{
+    private readonly Lock gate = new();
+    private readonly Queue<double> window = new();
+    private long failures;
+
+    public void Record(double milliseconds)
+    {
+        lock (gate)
+        {
+            window.Enqueue(milliseconds);
+            if (window.Count > 256)
+            {
+                window.Dequeue();
+            }
+        }
+    }
+
+    public void Failed() => Interlocked.Increment(ref failures);
+
+    public (long Failures, double? P50) Snapshot()
+    {
+        lock (gate)
+        {
+            if (window.Count == 0)
+            {
+                return (Interlocked.Read(ref failures), null);
+            }
+
+            var sorted = window.Order().ToArray();
+            return (Interlocked.Read(ref failures), sorted[(sorted.Length - 1) / 2]);
+        }
+    }
+}

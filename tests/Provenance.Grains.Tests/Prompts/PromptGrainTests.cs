@@ -1,0 +1,125 @@
+using Provenance.Actors.Storage;
+using Provenance.Core.Contracts;
+using Provenance.Core.Signing;
+using Provenance.Grains.Prompts;
+using Provenance.Grains.Tenants;
+using Provenance.LoadGen;
+using static Provenance.Grains.Tests.TestSupport.Assets;
+
+namespace Provenance.Grains.Tests.Prompts;
+
+/// <summary>Prompt versions: immutability, statuses, diff and privacy; in-memory storage.</summary>
+public sealed class PromptGrainTests : IAsyncLifetime
+{
+    private NodeHost _node = null!;
+
+    private IPromptGrain Family(string tenant = "tenant-a", string family = "poster") => _node.Grains.GetGrain<IPromptGrain>(PromptKeys.For(tenant, family));
+
+    public async Task InitializeAsync() => _node = await NodeHost.StartMemoryAsync(new MemoryGrainStorage(), new InMemoryKeyStore());
+
+    public async Task DisposeAsync() => await _node.DisposeAsync();
+
+    [Fact]
+    public async Task ApproveAsync_Draft_RecordsApproverAndMakesVersionImmutable()
+    {
+        await Family().CreateVersionAsync(Alice, new CreatePromptVersionRequest("1.0.0", "You are a poster designer.", "A red fox"));
+
+        var approved = await Family().ApproveAsync(Alice, "1.0.0", new PromptStatusRequest("reviewed"));
+        var error = await Assert.ThrowsAsync<Core.Prompts.PromptVersionImmutableException>(() =>
+            Family().CreateVersionAsync(Alice, new CreatePromptVersionRequest("1.0.0", null, "A blue fox")));
+
+        Assert.Equal(PromptStatus.Approved, approved.Status);
+        Assert.Equal("alice", approved.ApprovedBy);
+        Assert.NotNull(approved.ApprovedAt);
+        Assert.Equal("prompt-version-immutable", error.Code);
+        Assert.Equal("A red fox", (await Family().GetVersionAsync(Alice, "1.0.0")).UserPrompt);
+    }
+
+    [Fact]
+    public async Task CreateVersionAsync_RepostedDraft_ReplacesWordingAndHash()
+    {
+        var first = await Family(family: "draft").CreateVersionAsync(Alice, new CreatePromptVersionRequest("0.1.0", null, "first wording"));
+
+        var second = await Family(family: "draft").CreateVersionAsync(Alice, new CreatePromptVersionRequest("0.1.0", null, "second wording"));
+
+        Assert.NotEqual(first.ContentHash, second.ContentHash);
+        Assert.Single((await Family(family: "draft").GetFamilyAsync(Alice)).Versions);
+    }
+
+    [Theory]
+    [InlineData("1.0")]
+    [InlineData("01.0.0")]
+    [InlineData("1.0.0-beta")]
+    [InlineData("v1.0.0")]
+    public async Task CreateVersionAsync_NotSemanticVersion_ValidationFailed(string version)
+    {
+        var error = await Assert.ThrowsAsync<Core.Assets.ValidationFailedException>(() =>
+            Family().CreateVersionAsync(Alice, new CreatePromptVersionRequest(version, null, "text")));
+
+        Assert.Equal("version", error.Field);
+    }
+
+    [Fact]
+    public async Task BlockAsync_Blocked_CannotBeApprovedAgain()
+    {
+        await Family(family: "blocked").CreateVersionAsync(Alice, new CreatePromptVersionRequest("1.0.0", null, "text"));
+        await Family(family: "blocked").BlockAsync(Alice, "1.0.0", new PromptStatusRequest("unsafe"));
+
+        var error = await Assert.ThrowsAsync<Core.Assets.IllegalTransitionException>(() => Family(family: "blocked").ApproveAsync(Alice, "1.0.0", new PromptStatusRequest()));
+
+        Assert.Equal("illegal-transition", error.Code);
+    }
+
+    [Fact]
+    public async Task DiffAsync_TwoVersions_PerFieldChangesWithLineDiffs()
+    {
+        await Family(family: "diff").CreateVersionAsync(Alice, new CreatePromptVersionRequest("1.0.0", "Be brief.", "line one\nline two\nline three"));
+        await Family(family: "diff").CreateVersionAsync(Alice, new CreatePromptVersionRequest("1.1.0", "Be brief.", "line one\nline 2\nline three", "blurry"));
+
+        var diff = await Family(family: "diff").DiffAsync(Alice, "1.0.0", "1.1.0");
+
+        var fields = diff.Fields.ToDictionary(f => f.Field);
+        Assert.Equal("unchanged", fields["systemPrompt"].Change);
+        Assert.Equal("added", fields["negativePrompt"].Change);
+        var user = fields["userPrompt"];
+        Assert.Equal("changed", user.Change);
+        Assert.Equal(
+            ["Equal:line one", "Delete:line two", "Insert:line 2", "Equal:line three"],
+            user.Lines!.Select(l => $"{l.Op}:{l.Text}"));
+    }
+
+    [Fact]
+    public async Task GetVersionAsync_HashedPrivacy_TextsReplacedByHashes()
+    {
+        var tenant = CallerContext.System("tenant-private");
+        await _node.Grains.GetGrain<ITenantGrain>("tenant-private").SetPolicyAsync(tenant, new TenantPolicyDto(PromptPrivacy.Hashed));
+        await Family("tenant-private", "secret").CreateVersionAsync(tenant, new CreatePromptVersionRequest("1.0.0", null, "the secret sauce"));
+
+        var version = await Family("tenant-private", "secret").GetVersionAsync(tenant, "1.0.0");
+
+        Assert.Equal(HashOf("the secret sauce"), version.UserPrompt);
+        Assert.Null(version.SystemPrompt);
+    }
+
+    [Fact]
+    public async Task GetVersionAsync_RedactedPrivacy_TextsOmitted()
+    {
+        var tenant = CallerContext.System("tenant-redacted");
+        await _node.Grains.GetGrain<ITenantGrain>("tenant-redacted").SetPolicyAsync(tenant, new TenantPolicyDto(PromptPrivacy.Redacted));
+        await Family("tenant-redacted", "secret").CreateVersionAsync(tenant, new CreatePromptVersionRequest("1.0.0", "sys", "the secret sauce"));
+
+        var version = await Family("tenant-redacted", "secret").GetVersionAsync(tenant, "1.0.0");
+
+        Assert.Null(version.UserPrompt);
+        Assert.Null(version.SystemPrompt);
+        Assert.StartsWith("sha256:", version.ContentHash, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetFamilyAsync_OtherTenant_NotFound()
+    {
+        await Family(family: "mine").CreateVersionAsync(Alice, new CreatePromptVersionRequest("1.0.0", null, "text"));
+
+        await Assert.ThrowsAsync<Core.Assets.NotFoundException>(() => Family(family: "mine").GetFamilyAsync(Bob));
+    }
+}

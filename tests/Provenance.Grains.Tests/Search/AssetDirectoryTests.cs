@@ -1,0 +1,86 @@
+using Microsoft.Extensions.DependencyInjection;
+using Provenance.Core.Signing;
+using Provenance.Grains.Search;
+using Provenance.Grains.Tenants;
+using Provenance.LoadGen;
+using Provenance.Storage.Postgres.Tests;
+using static Provenance.Grains.Tests.TestSupport.Assets;
+
+namespace Provenance.Grains.Tests.Search;
+
+public sealed class AssetDirectoryTests(PostgresFixture db) : IClassFixture<PostgresFixture>, IAsyncLifetime
+{
+    private NodeHost _node = null!;
+
+    private IAssetDirectory Directory => _node.Services.GetRequiredService<IAssetDirectory>();
+
+    public async Task InitializeAsync()
+    {
+        _node = await NodeHost.StartPostgresAsync(db.ConnectionString, new InMemoryKeyStore());
+        if (await _node.Asset("sd-fox").GetSummaryAsync() is null)
+        {
+            await _node.Asset("sd-fox").RegisterAsync(Alice, Request("sd-fox") with { Title = "Crimson Fox at dawn", Tags = ["wildlife"] });
+            await _node.Asset("sd-owl").RegisterAsync(Alice, Request("sd-owl") with { Title = "Snowy owl", Tags = ["wildlife"] });
+            await _node.Asset("sd-bob-fox").RegisterAsync(Bob, Request("sd-bob-fox") with { Title = "Another fox" });
+            await _node.Asset("sd-copy").RegisterAsync(Bob, Request("sd-copy") with { ContentHash = HashOf("sd-fox") });
+        }
+    }
+
+    public async Task DisposeAsync() => await _node.DisposeAsync();
+
+    [Fact]
+    public async Task FindByTokenAsync_TitleWordAnyCase_OnlyTheCallersTenant()
+    {
+        var page = await Directory.FindByTokenAsync(Alice, "FOX", 10, null, default);
+
+        Assert.Equal(["sd-fox"], page.AssetIds);
+        Assert.Null(page.NextCursor);
+    }
+
+    [Fact]
+    public async Task FindByTokenAsync_PagesOfOne_CursorWalksEveryMatch()
+    {
+        var first = await Directory.FindByTokenAsync(Alice, "wildlife", 1, null, default);
+        var second = await Directory.FindByTokenAsync(Alice, "wildlife", 1, first.NextCursor, default);
+
+        Assert.Equal(["sd-fox", "sd-owl"], first.AssetIds.Concat(second.AssetIds).Order(StringComparer.Ordinal));
+        Assert.NotNull(first.NextCursor);
+        Assert.Null(second.NextCursor);
+    }
+
+    [Fact]
+    public async Task FindByContentHashAsync_SameBytesInTwoTenants_BothFoundOtherRedactedOnDescribe()
+    {
+        var page = await Directory.FindByContentHashAsync(Alice, HashOf("sd-fox"), 10, null, default);
+        var nodes = await Directory.DescribeAsync(Alice, page.AssetIds, default);
+
+        Assert.Equal(["sd-copy", "sd-fox"], page.AssetIds.Order(StringComparer.Ordinal));
+        Assert.False(nodes.Single(n => n.AssetId == "sd-fox").Redacted);
+        Assert.Equal("Crimson Fox at dawn", nodes.Single(n => n.AssetId == "sd-fox").Title);
+        Assert.True(nodes.Single(n => n.AssetId == "sd-copy").Redacted);
+        Assert.Null(nodes.Single(n => n.AssetId == "sd-copy").Title);
+    }
+
+    [Fact]
+    public async Task FindByContentHashAsync_MalformedHash_ValidationFailed()
+    {
+        var error = await Assert.ThrowsAsync<Core.Assets.ValidationFailedException>(() => Directory.FindByContentHashAsync(Alice, "sha256:nope", 10, null, default));
+
+        Assert.Equal("hash", error.Field);
+    }
+
+    [Fact]
+    public async Task FindByTokenAsync_PromptWordsUnderHashedPrivacy_NotIndexed()
+    {
+        var tenant = CallerContext.System("tenant-hush");
+        await _node.Grains.GetGrain<ITenantGrain>("tenant-hush").SetPolicyAsync(tenant, new Core.Contracts.TenantPolicyDto(Core.Contracts.PromptPrivacy.Hashed));
+        var family = _node.Grains.GetGrain<Grains.Prompts.IPromptGrain>(Grains.Prompts.PromptKeys.For("tenant-hush", "hush"));
+        await family.CreateVersionAsync(tenant, new Core.Contracts.CreatePromptVersionRequest("1.0.0", null, "confidential marmalade"));
+        await family.ApproveAsync(tenant, "1.0.0", new Core.Contracts.PromptStatusRequest());
+
+        await _node.Asset("sd-hush").RegisterAsync(tenant, Request("sd-hush") with { Prompt = new Core.Contracts.PromptVersionRef("hush", "1.0.0") });
+
+        Assert.Empty((await Directory.FindByTokenAsync(tenant, "marmalade", 10, null, default)).AssetIds);
+        Assert.Equal(["sd-hush"], (await Directory.FindByTokenAsync(tenant, "sunset", 10, null, default)).AssetIds);
+    }
+}

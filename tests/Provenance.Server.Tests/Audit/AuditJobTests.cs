@@ -1,0 +1,98 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Provenance.Actors.Storage;
+using Provenance.Core.Contracts;
+using Provenance.Server.Audit;
+using Provenance.Server.Tests.Webhooks;
+using Provenance.Server.Webhooks;
+
+namespace Provenance.Server.Tests.Audit;
+
+public sealed class AuditJobTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+{
+    private TestServer Server => fixture.Server;
+
+    private async Task AppendLeavesAsync(int count)
+    {
+        var storage = Server.App.Services.GetRequiredService<IGrainStorage>();
+        for (var i = 0; i < count; i++)
+        {
+            var effects = new DurableEffects();
+            var id = Guid.NewGuid().ToString("N");
+            effects.LogAppends.Add(new LogAppend("audit-test-" + id, SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(id))));
+            await storage.WriteAsync(new GrainStateKey("audit-test", id, "state"), "{}"u8.ToArray(), null, effects, CancellationToken.None);
+        }
+
+        var log = Server.App.Services.GetRequiredService<ILogStore>();
+        while ((await log.GetHeadAsync(CancellationToken.None)).Pending > 0)
+        {
+            await log.SequenceAsync(1000, CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task Audit_IntactLogThenTamperedLeaf_FindsMismatchStoresItSendsWebhookAndCountsIt()
+    {
+        await AppendLeavesAsync(37);
+        var job = Server.App.Services.GetRequiredService<AuditJob>();
+        await using var receiver = new WebhookReceiver();
+        using var admin = Server.Client(Server.AdminKey);
+        var hook = (await (await admin.PostAsJsonAsync("v1/webhooks", new CreateWebhookRequest(receiver.Url, ["audit.mismatch"]), ApiJson.Options)).Content.ReadFromJsonAsync<WebhookDto>(ApiJson.Options))!;
+
+        Assert.NotNull(await job.RunOnceAsync(CancellationToken.None));
+        Assert.Empty((await admin.GetFromJsonAsync<AuditFindingDto[]>("v1/audit/findings", ApiJson.Options))!);
+
+        await using (var cmd = fixture.Postgres.DataSource.CreateCommand("UPDATE log_entries SET leaf_input = '\\x00'::bytea WHERE idx = 5"))
+        {
+            Assert.Equal(1, await cmd.ExecuteNonQueryAsync());
+        }
+
+        var run = await admin.PostAsync("v1/audit/run", null);
+        Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
+        AuditFindingDto[] findings = [];
+        for (var i = 0; i < 200 && !findings.Any(f => f.Kind == "log-root-mismatch"); i++)
+        {
+            await Task.Delay(50);
+            findings = (await admin.GetFromJsonAsync<AuditFindingDto[]>("v1/audit/findings", ApiJson.Options))!;
+        }
+
+        Assert.Contains(findings, f => f.Kind == "log-root-mismatch" && f.Subject == "log");
+        Assert.Contains(findings, f => f.Kind == "log-node-mismatch" && f.Subject == "log:node:0/5");
+        var delivered = await receiver.WaitForDeliveredAsync(findings.Length);
+        Assert.All(delivered, d => Assert.True(WebhookSignature.Verify(hook.Secret!, d.Signature, d.Body)));
+        Assert.Contains(delivered, d => JsonDocument.Parse(d.Body).RootElement.GetProperty("data").GetProperty("kind").GetString() == "log-root-mismatch");
+        var metrics = await Server.Client().GetStringAsync("metrics");
+        Assert.True(metrics.Contains("provenance_audit_findings_total{kind=\"log-root-mismatch\"} 1", StringComparison.Ordinal), string.Join("\n", metrics.Split("\n").Where(l => l.Contains("audit", StringComparison.Ordinal))));
+
+        var tenantKey = await Server.CreateKeyAsync("audit-tenant", Scopes.Admin);
+        using var tenant = Server.Client(tenantKey.Secret);
+        Assert.Empty((await tenant.GetFromJsonAsync<AuditFindingDto[]>("v1/audit/findings", ApiJson.Options))!);
+    }
+
+    [Theory]
+    [InlineData("v1/audit/findings?limit=0", "limit")]
+    [InlineData("v1/audit/findings?limit=5000", "limit")]
+    [InlineData("v1/audit/findings?limit=abc", "limit")]
+    [InlineData("v1/audit/findings?before=x", "before")]
+    public async Task Findings_BadQuery_Is400WithField(string path, string field)
+    {
+        using var admin = Server.Client(Server.AdminKey);
+
+        await Problem.AssertAsync(await admin.GetAsync(path), 400, "validation-failed", field);
+    }
+
+    [Fact]
+    public void NextDelay_DailyAtUtc_IsNextOccurrence()
+    {
+        var now = new DateTimeOffset(2026, 11, 21, 5, 0, 0, TimeSpan.Zero);
+
+        Assert.Equal(TimeSpan.FromHours(22), AuditJob.NextDelay(new() { DailyAtUtc = "03:00" }, now));
+        Assert.Equal(TimeSpan.FromHours(1), AuditJob.NextDelay(new() { DailyAtUtc = "06:00" }, now));
+        Assert.Equal(TimeSpan.FromHours(24), AuditJob.NextDelay(new(), now));
+        Assert.Null(AuditJob.NextDelay(new() { IntervalHours = 0 }, now));
+    }
+}
