@@ -98,21 +98,21 @@ function toNode(a) {
 
 function table(items) {
   return h('div.tablewrap', labelCells(h('table.results',
-    h('thead', h('tr', ['Asset', 'Status', 'Model', 'Creator', 'Content hash', ''].map(t => h('th', { scope: 'col' }, t)))),
+    h('thead', h('tr', ['Asset', 'Status', 'Model', 'Creator', 'Content hash', 'Lineage'].map(t => h('th', { scope: 'col' }, t)))),
     h('tbody', items.map(row)))));
 }
 
 function row(n) {
   if (n.redacted) {
     return h('tr.redacted', { 'data-asset-id': n.assetId },
-      h('td', h('code', n.assetId), ' ', h('span.tag', 'redacted')), h('td', '—'), h('td', '—'), h('td', '—'),
-      h('td', h('code', { title: n.contentHash }, short(n.contentHash))), h('td', lineageLink(n.assetId)));
+      h('td', h('span', h('code', n.assetId), ' ', h('span.tag', 'redacted'))), h('td', '—'), h('td', '—'), h('td', '—'),
+      h('td', h('code', { title: n.contentHash }, short(n.contentHash))), h('td', lineageLink(n.assetId, 'Explore')));
   }
   return h('tr', { 'data-asset-id': n.assetId },
-    h('td', assetLink(n.assetId, n.title || n.assetId), n.title ? h('div.muted.small', h('code', n.assetId)) : null),
+    h('td', h('div', assetLink(n.assetId, n.title || n.assetId), n.title ? h('div.muted.small', h('code', n.assetId)) : null)),
     h('td', n.status ? status(n.status) : '—'),
     h('td', n.model || '—'),
     h('td', n.creator || '—'),
     h('td', h('code', { title: n.contentHash }, short(n.contentHash))),
-    h('td', lineageLink(n.assetId, 'Lineage')));
+    h('td', lineageLink(n.assetId, 'Explore')));
 }
