@@ -102,6 +102,7 @@ public static class ServerHost
         services.AddSingleton<ServerMetrics>();
         services.AddSingleton<PrometheusExporter>();
         services.AddSingleton<IMetricsRefresher, WebhookMetricsRefresher>();
+        services.AddSingleton<IMetricsRefresher, LogMetricsRefresher>();
 
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<ProvenanceOptions>>().Value);
         services.AddSingleton<SigningKeyStores>();
@@ -118,6 +119,8 @@ public static class ServerHost
 
         services.AddSingleton<AuditStore>();
         services.AddSingleton<IAuditCheck, LogTreeCheck>();
+        services.AddSingleton<IAuditCheck, ManifestCheck>();
+        services.AddSingleton<IAuditCheck, CheckpointCheck>();
         services.AddSingleton<AuditJob>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditJob>());
 
