@@ -87,6 +87,28 @@ public sealed class EpochsVerifyApiTests(ServerFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Trigger_SendsEpochSealedAndTimestampedWebhooks_AndMetricsShowTheLog()
+    {
+        await using var receiver = new Webhooks.WebhookReceiver();
+        using var client = await ClientAsync("epoch-hooks");
+        var hook = await client.PostAsJsonAsync("v1/webhooks", new CreateWebhookRequest(receiver.Url, ["epoch.sealed", "epoch.timestamped"]), ApiJson.Options);
+        Assert.Equal(HttpStatusCode.Created, hook.StatusCode);
+        await RegisterAsync(client, "epoch hook " + Guid.NewGuid());
+
+        var trigger = (await (await client.PostAsync("v1/epochs/trigger", null)).Content.ReadFromJsonAsync<TriggerResultDto>(ApiJson.Options))!;
+        var delivered = await receiver.WaitForDeliveredAsync(2);
+
+        var types = delivered.Select(d => System.Text.Json.JsonDocument.Parse(d.Body).RootElement.GetProperty("type").GetString()).ToList();
+        Assert.Contains("epoch.sealed", types);
+        Assert.Contains("epoch.timestamped", types);
+        Assert.All(delivered, d => Assert.Contains(trigger.Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture), d.Body, StringComparison.Ordinal));
+        var metrics = await Server.Client().GetStringAsync("metrics");
+        Assert.Matches(@"provenance_log_size [1-9]", metrics);
+        Assert.Matches(@"provenance_epoch_latest [1-9]", metrics);
+        Assert.Contains("provenance_actors_calls_total{grain_type=\"anchor\"}", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task VerifyByFile_MatchesRegisteredBytes_AndUnknownBytesFail()
     {
         using var client = await ClientAsync("verify-file");
