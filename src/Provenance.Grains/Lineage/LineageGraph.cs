@@ -1,12 +1,15 @@
 using Provenance.Core.Manifests;
 using System.Collections.Concurrent;
 using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
 using Provenance.Actors;
 using Provenance.Actors.Storage;
 using Provenance.Core.Assets;
 using Provenance.Core.Contracts;
 using Provenance.Core.Lineage;
 using Provenance.Grains.Assets;
+using Provenance.Core.Manifests;
 
 namespace Provenance.Grains.Lineage;
 
@@ -14,7 +17,8 @@ namespace Provenance.Grains.Lineage;
 /// The node-wide lineage cache behind every lineage answer (one per grain runtime / process).
 /// <list type="bullet">
 /// <item>Summaries (<see cref="AssetSummary"/>) are published by asset activations on this node after every read and
-/// write, fetched from the asset grain on a miss, and dropped when storage reports that another node changed the asset.</item>
+/// write, read straight from grain storage on a miss (never through a grain call, so a walk started inside a grain turn
+/// cannot deadlock on another activation's mailbox), and dropped when storage reports that another node changed the asset.</item>
 /// <item>Children lists are loaded lazily from the <c>children</c> index and refreshed incrementally by sequence: the
 /// query root on every query, any other list when another node changed some asset since it was last refreshed.
 /// Registrations on this node extend loaded lists in place.</item>
@@ -29,7 +33,8 @@ internal sealed class LineageGraph : IDisposable
 
     private static readonly byte[][] RelationshipData = [.. Enum.GetValues<Relationship>().Select(r => Encoding.UTF8.GetBytes($"{{\"relationship\":\"{Name(r)}\"}}"))];
 
-    private readonly IGrainFactory _grains;
+    private readonly IGrainStorage _storage;
+    private readonly JsonSerializerOptions _json;
     private readonly IGrainIndex _index;
     private readonly IStateChangeFeed? _feed;
     private readonly ConcurrentDictionary<string, AssetSummary> _summaries = new(StringComparer.Ordinal);
@@ -38,9 +43,10 @@ internal sealed class LineageGraph : IDisposable
     private long _version;
     private RestrictionMemo _memo = new(0);
 
-    public LineageGraph(IGrainFactory grains, IGrainIndex index, IStateChangeFeed? feed = null)
+    public LineageGraph(IGrainStorage storage, IOptions<GrainRuntimeOptions> runtimeOptions, IGrainIndex index, IStateChangeFeed? feed = null)
     {
-        _grains = grains;
+        _storage = storage;
+        _json = runtimeOptions.Value.JsonSerializerOptions;
         _index = index;
         _feed = feed;
         if (_feed is not null)
@@ -79,10 +85,15 @@ internal sealed class LineageGraph : IDisposable
     public ValueTask<AssetSummary?> GetSummaryAsync(string assetId) =>
         _summaries.TryGetValue(assetId, out var summary) ? new(summary) : LoadSummaryAsync(assetId);
 
+    /// <summary>Caches the summary an activation holds unless a newer one is cached (lets a walk find its own start).</summary>
+    public void Remember(AssetSummary summary) => _summaries.TryAdd(summary.AssetId, summary);
+
     private async ValueTask<AssetSummary?> LoadSummaryAsync(string assetId)
     {
         var epoch = Volatile.Read(ref _remoteEpoch);
-        var summary = await _grains.GetGrain<IAssetGrain>(assetId).GetSummaryAsync().ConfigureAwait(false);
+        var record = await _storage.ReadAsync(new GrainStateKey(StorageNames.AssetGrainType, assetId, StorageNames.AssetState), CancellationToken.None).ConfigureAwait(false);
+        var state = record is null ? null : JsonSerializer.Deserialize<AssetState>(record.Data.Span, _json);
+        var summary = state is null || state.Revision == 0 ? null : AssetGrain.Summarize(state);
         if (summary is not null && Volatile.Read(ref _remoteEpoch) == epoch)
         {
             _summaries.TryAdd(assetId, summary);
@@ -169,6 +180,12 @@ internal sealed class LineageGraph : IDisposable
     /// </summary>
     public async Task<IReadOnlyDictionary<string, string>> EffectiveRestrictionsAsync(string assetId)
     {
+        if (_summaries.TryGetValue(assetId, out var original) && original.Parents.Count == 0)
+        {
+            // An original inherits nothing: skip the memo (every registration invalidates it anyway).
+            return original.Restrictions.Distinct(StringComparer.Ordinal).ToDictionary(r => r, _ => assetId, StringComparer.Ordinal);
+        }
+
         var memo = CurrentMemo();
         if (memo.Results.TryGetValue(assetId, out var known))
         {

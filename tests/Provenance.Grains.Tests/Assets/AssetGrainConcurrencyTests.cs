@@ -5,6 +5,7 @@ using Provenance.Grains.Tests.TestSupport;
 using Provenance.LoadGen;
 using Provenance.Storage.Postgres.Tests;
 using static Provenance.Grains.Tests.TestSupport.Assets;
+using Provenance.Core.Manifests;
 
 namespace Provenance.Grains.Tests.Assets;
 

@@ -6,6 +6,7 @@ using Provenance.Core.Signing;
 using Provenance.Grains.Tests.TestSupport;
 using Provenance.LoadGen;
 using static Provenance.Grains.Tests.TestSupport.Assets;
+using Provenance.Core.Manifests;
 
 namespace Provenance.Grains.Tests.Assets;
 

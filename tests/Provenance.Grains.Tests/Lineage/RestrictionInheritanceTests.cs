@@ -4,6 +4,7 @@ using Provenance.Core.Contracts;
 using Provenance.Core.Signing;
 using Provenance.LoadGen;
 using static Provenance.Grains.Tests.TestSupport.Assets;
+using Provenance.Core.Manifests;
 
 namespace Provenance.Grains.Tests.Lineage;
 
