@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Provenance.Actors;
 using Provenance.Grains.Log;
@@ -11,9 +12,11 @@ namespace Provenance.Grains.Epochs;
 /// an epoch is due (<see cref="IAnchorGrain.ApplyScheduleAsync"/>). The anchor re-checks under the seal lock, so several
 /// nodes polling together seal once.
 /// </summary>
-internal sealed class AnchorScheduler(IGrainFactory grains, IOptions<ProvenanceEpochsOptions> options, TimeProvider time, ILogger<AnchorScheduler> logger)
+internal sealed class AnchorScheduler(IGrainFactory grains, IOptions<ProvenanceEpochsOptions> options, TimeProvider time, ILoggerFactory? loggers = null)
     : BackgroundService
 {
+    private readonly ILogger logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger<AnchorScheduler>();
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;

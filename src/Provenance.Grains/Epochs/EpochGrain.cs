@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Provenance.Actors;
 using Provenance.Actors.Storage;
@@ -25,8 +26,10 @@ internal sealed class EpochGrain(
     IOptions<ProvenanceLogOptions> logOptions,
     IOptions<ProvenanceEpochsOptions> epochOptions,
     TimeProvider time,
-    ILogger<EpochGrain> logger) : Grain, IEpochGrain, IRemindable
+    ILoggerFactory? loggers = null) : Grain, IEpochGrain, IRemindable
 {
+    private readonly ILogger logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger<EpochGrain>();
+
     private const int MaxWriteAttempts = 5;
 
     private readonly SemaphoreSlim _write = new(1, 1);

@@ -1,4 +1,3 @@
-using Provenance.Core.Manifests;
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;

@@ -1,7 +1,6 @@
 using System.Text;
 using Provenance.Actors.Storage;
 using Provenance.Core.Contracts;
-using Provenance.Core.Manifests;
 using Provenance.Core.Signing;
 using Provenance.Grains.Tests.TestSupport;
 using Provenance.LoadGen;

@@ -1,4 +1,3 @@
-using Provenance.Core.Manifests;
 using Provenance.Core.Contracts;
 using Provenance.Core.Signing;
 using Provenance.Grains.Assets;
