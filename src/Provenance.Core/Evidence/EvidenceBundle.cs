@@ -31,7 +31,7 @@ public sealed record EvidenceBundle(
     string? Generator = null);
 
 /// <summary>A signed checkpoint (<c>checkpoint.txt</c>, <c>checkpoint.jws</c>, <c>log-key.pem</c>).</summary>
-/// <param name="Text">The exact checkpoint body that was signed and timestamped (UTF-8, LF line ends); see <see cref="Checkpoint"/>.</param>
+/// <param name="Text">The exact checkpoint text that was signed and timestamped (UTF-8, LF line ends); see <see cref="Epochs.Checkpoint"/>.</param>
 /// <param name="Jws">ES256 compact JWS over <paramref name="Text"/> by the log key.</param>
 /// <param name="LogKeyPem">The log signing key's public part, SubjectPublicKeyInfo PEM.</param>
 public sealed record EvidenceCheckpoint(byte[] Text, string Jws, string LogKeyPem);
@@ -40,7 +40,15 @@ public sealed record EvidenceCheckpoint(byte[] Text, string Jws, string LogKeyPe
 /// <param name="Tsa">The TSA's configured name; file names use it with characters outside <c>[A-Za-z0-9._-]</c> replaced by <c>-</c>.</param>
 /// <param name="TokenDer">The TimeStampToken (a CMS ContentInfo, RFC 3161 section 2.4.2), DER.</param>
 /// <param name="ChainPem">PEM certificates: the TSA's signing certificate first, then up to its root.</param>
-public sealed record EvidenceTimestamp(string Tsa, byte[] TokenDer, string ChainPem);
+public sealed record EvidenceTimestamp(string Tsa, byte[] TokenDer, string ChainPem)
+{
+    /// <summary>
+    /// Joins PEM certificates (signer first, root last) into one chain, each block ending with a line feed:
+    /// OpenSSL refuses blocks run together (e.g. <c>X509Certificate2.ExportCertificatePem()</c> output ends without one).
+    /// </summary>
+    public static string JoinPem(params IEnumerable<string> certificatesPem) =>
+        string.Concat(certificatesPem.Select(pem => pem.TrimEnd() + "\n"));
+}
 
 /// <summary>The lineage chain of <c>lineage.json</c>: the asset and every ancestor up to the roots.</summary>
 /// <param name="AssetId">The asset the chain starts from; one of <paramref name="Nodes"/>.</param>
@@ -60,7 +68,7 @@ public sealed record EvidenceLineageLink(string AssetId, Relationship Relationsh
 
 /// <summary>The index of a bundle (<c>bundle.json</c>), written by <see cref="EvidenceBundleWriter"/>.</summary>
 /// <param name="Format">Bundle format version, <see cref="EvidenceBundleLayout.FormatV1"/>.</param>
-/// <param name="CheckpointFormat">How <c>checkpoint.txt</c> reads, <see cref="Checkpoint.FormatV1"/>.</param>
+/// <param name="CheckpointFormat">How <c>checkpoint.txt</c> reads, <see cref="EvidenceBundleLayout.CheckpointFormatV1"/>.</param>
 /// <param name="Files">Every other file of the zip with its SHA-256, in writing order.</param>
 public sealed record EvidenceBundleIndex(
     string Format,

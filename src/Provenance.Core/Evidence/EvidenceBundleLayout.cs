@@ -6,6 +6,9 @@ public static class EvidenceBundleLayout
     /// <summary><c>format</c> of a version-1 bundle index.</summary>
     public const string FormatV1 = "provenance.evidence/v1";
 
+    /// <summary><c>checkpointFormat</c> of the index: the six-line checkpoint text of docs/epochs.md (<see cref="Epochs.Checkpoint"/>).</summary>
+    public const string CheckpointFormatV1 = "provenance.checkpoint/v1";
+
     /// <summary>Media type of a bundle.</summary>
     public const string MediaType = "application/zip";
 

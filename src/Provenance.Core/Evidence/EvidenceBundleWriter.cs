@@ -14,7 +14,7 @@ namespace Provenance.Core.Evidence;
 public static class EvidenceBundleWriter
 {
     /// <summary>Writes the bundle to <paramref name="destination"/> (which may be non-seekable; the zip is built in memory first).</summary>
-    /// <exception cref="FormatException">A key PEM holds no P-256 public key.</exception>
+    /// <exception cref="Signing.InvalidKeyException">A key PEM holds no P-256 public key.</exception>
     public static async Task WriteAsync(EvidenceBundle bundle, Stream destination, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(destination);
@@ -23,7 +23,7 @@ public static class EvidenceBundleWriter
     }
 
     /// <summary>The bundle's zip bytes.</summary>
-    /// <exception cref="FormatException">A key PEM holds no P-256 public key.</exception>
+    /// <exception cref="Signing.InvalidKeyException">A key PEM holds no P-256 public key.</exception>
     public static byte[] ToBytes(EvidenceBundle bundle)
     {
         ArgumentNullException.ThrowIfNull(bundle);
@@ -32,7 +32,7 @@ public static class EvidenceBundleWriter
             EvidenceBundleLayout.FormatV1,
             bundle.AssetId,
             ContentHash.Compute(bundle.ManifestCanonical).ToString(),
-            Checkpoint.FormatV1,
+            EvidenceBundleLayout.CheckpointFormatV1,
             bundle.CreatedAt,
             bundle.Generator,
             [.. files.Select(f => new EvidenceBundleFileEntry(f.Path, Convert.ToHexStringLower(SHA256.HashData(f.Bytes)), f.Bytes.Length))],
@@ -90,11 +90,7 @@ public static class EvidenceBundleWriter
         return files;
     }
 
-    private static byte[] Jwk(string pem)
-    {
-        using var key = EvidenceKeys.ImportPem(pem);
-        return Encoding.UTF8.GetBytes(EvidenceKeys.ToJwk(key) + "\n");
-    }
+    private static byte[] Jwk(string pem) => Encoding.UTF8.GetBytes(EvidenceKeys.ToJwk(EvidenceKeys.ImportPem(pem)) + "\n");
 
     private static void Add(ZipArchive zip, string path, byte[] bytes, DateTimeOffset time)
     {

@@ -27,7 +27,7 @@ internal static class EvidenceReadme
             | `signer-key.pem`, `signer-key.jwk` | public key that signed the manifest (PEM and JWK; `kid` is its RFC 7638 thumbprint) |
             | `lineage.json` | the asset and its ancestors up to the roots: ids, content hashes, relationships, manifest hashes |
             | `inclusion-proof.json` | RFC 9162 inclusion proof of the manifest hash in the epoch's Merkle tree |
-            | `checkpoint.txt` | the epoch checkpoint: log origin, tree size, root hash (base64), one per line |
+            | `checkpoint.txt` | the epoch checkpoint, one field per line: log origin, tree size, root hash (base64), epoch, previous epoch's root, sealing time |
             | `checkpoint.jws`, `log-key.pem`, `log-key.jwk` | the log key's ES256 signature over `checkpoint.txt`, and that key |
             | `timestamps/<tsa>.tsr` | RFC 3161 timestamp token (DER) over the SHA-256 of `checkpoint.txt` |
             | `timestamps/<tsa>-chain.pem` | the TSA's certificate and its root |

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Provenance.Core.Contracts;
+using Provenance.Core.Epochs;
 using Provenance.Core.Hashing;
 using Provenance.Core.Json;
 using Provenance.Core.Merkle;
@@ -115,14 +117,13 @@ public sealed class EvidenceVerifier(ITimestampTokenVerifier? timestampVerifier)
     {
         try
         {
-            using var key = EvidenceKeys.ImportPem(bundle.SignerKeyPem);
-            var kid = EvidenceKeys.VerifyJws(bundle.ManifestJws, bundle.ManifestCanonical, key);
-            var thumbprint = EvidenceKeys.Thumbprint(key);
-            return kid == thumbprint
-                ? new(CheckNames.Signature, CheckOutcome.Pass, $"ES256 signature valid; signed by key {kid}.")
-                : new(CheckNames.Signature, CheckOutcome.Fail, $"The signature names key '{kid}' but the included key's thumbprint is {thumbprint}.");
+            var key = EvidenceKeys.ImportPem(bundle.SignerKeyPem);
+            var verified = EvidenceKeys.VerifyJws(bundle.ManifestJws, bundle.ManifestCanonical, key);
+            return verified.Kid == key.Kid
+                ? new(CheckNames.Signature, CheckOutcome.Pass, $"ES256 signature valid; signed by key {key.Kid}.")
+                : new(CheckNames.Signature, CheckOutcome.Fail, $"The signature names no key id; it must name the included key's thumbprint {key.Kid}.");
         }
-        catch (Exception e) when (e is JwsException or FormatException)
+        catch (ProvenanceException e)
         {
             return new(CheckNames.Signature, CheckOutcome.Fail, e.Message);
         }
@@ -223,23 +224,20 @@ public sealed class EvidenceVerifier(ITimestampTokenVerifier? timestampVerifier)
 
         try
         {
-            parsed = Checkpoint.Parse(checkpoint.Text);
+            parsed = Checkpoint.Parse(new UTF8Encoding(false, true).GetString(checkpoint.Text));
         }
-        catch (FormatException e)
+        catch (Exception e) when (e is MalformedCheckpointException or DecoderFallbackException)
         {
             return new(CheckNames.Checkpoint, CheckOutcome.Fail, $"checkpoint.txt is malformed: {e.Message}");
         }
 
         try
         {
-            using var key = EvidenceKeys.ImportPem(checkpoint.LogKeyPem);
-            var kid = EvidenceKeys.VerifyJws(checkpoint.Jws, checkpoint.Text, key);
-            var thumbprint = EvidenceKeys.Thumbprint(key);
-            return kid is null || kid == thumbprint
-                ? new(CheckNames.Checkpoint, CheckOutcome.Pass, $"Checkpoint of {parsed.Origin} at size {parsed.TreeSize} signed by log key {thumbprint}.")
-                : new(CheckNames.Checkpoint, CheckOutcome.Fail, $"The checkpoint signature names key '{kid}' but the included log key's thumbprint is {thumbprint}.");
+            var key = EvidenceKeys.ImportPem(checkpoint.LogKeyPem);
+            EvidenceKeys.VerifyJws(checkpoint.Jws, checkpoint.Text, key);
+            return new(CheckNames.Checkpoint, CheckOutcome.Pass, $"Checkpoint of {parsed.Origin} at size {parsed.TreeSize} signed by log key {key.Kid}.");
         }
-        catch (Exception e) when (e is JwsException or FormatException)
+        catch (ProvenanceException e)
         {
             return new(CheckNames.Checkpoint, CheckOutcome.Fail, $"Checkpoint signature: {e.Message}");
         }
@@ -277,7 +275,7 @@ public sealed class EvidenceVerifier(ITimestampTokenVerifier? timestampVerifier)
             }
 
             MerkleVerifier.VerifyInclusion(hasher, proof.LeafIndex, proof.TreeSize, leaf, [.. proof.Proof.Select(Convert.FromBase64String)], checkpoint.RootHash);
-            return new(CheckNames.Inclusion, CheckOutcome.Pass, $"Leaf {proof.LeafIndex} of {proof.TreeSize} is included under the checkpoint root (epoch {proof.Epoch}).");
+            return new(CheckNames.Inclusion, CheckOutcome.Pass, $"Leaf {proof.LeafIndex} of {proof.TreeSize} is included under the checkpoint root of epoch {checkpoint.Epoch}.");
         }
         catch (Exception e) when (e is FormatException or InvalidProofException or RootMismatchException)
         {

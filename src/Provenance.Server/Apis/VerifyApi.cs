@@ -156,7 +156,7 @@ internal static class VerifyApi
     private static string ParseHash(string text) =>
         ContentHash.TryParse(text, out var hash) ? hash.ToString() : throw ApiProblemException.Invalid("contentHash", "contentHash must be 'sha256:' followed by 64 lowercase hex digits.");
 
-    private static async Task<FileContentHttpResult> EvidenceAsync(string id, ClaimsPrincipal user, IGrainFactory grains, ILogProofs proofs, SigningKeyStores keys, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task<FileContentHttpResult> EvidenceAsync(string id, ClaimsPrincipal user, IGrainFactory grains, ILogProofs proofs, SigningKeyStores keys, Timestamping.TimestampAuthorities authorities, TimeProvider time, CancellationToken cancellationToken)
     {
         var caller = user.ToCaller();
         var grain = AssetsApi.Grain(id, grains);
@@ -196,7 +196,7 @@ internal static class VerifyApi
             foreach (var stamp in epoch.Timestamps.Where(t => t.State == TimestampState.Granted && t.TokenBase64 is not null))
             {
                 var der = Convert.FromBase64String(stamp.TokenBase64!);
-                timestamps.Add(new EvidenceTimestamp(stamp.Tsa, der, ChainPem(der)));
+                timestamps.Add(new EvidenceTimestamp(stamp.Tsa, der, ChainPem(der, Anchors(authorities, stamp.Tsa))));
             }
         }
 
@@ -213,13 +213,33 @@ internal static class VerifyApi
     }
 
     /// <summary>The certificates carried in a timestamp token (signer first), as PEM.</summary>
-    private static string ChainPem(byte[] tokenDer)
+    /// <summary>
+    /// The chain a bundle ships for a token (docs/evidence-bundle.md): the certificates the token carries, signer first,
+    /// then the TSA's configured trust anchors (the root a token never carries), so the bundle verifies offline.
+    /// </summary>
+    private static string ChainPem(byte[] tokenDer, IReadOnlyCollection<System.Security.Cryptography.X509Certificates.X509Certificate2> anchors)
     {
         var cms = new SignedCms();
         cms.Decode(tokenDer);
         var signer = cms.SignerInfos.Count > 0 ? cms.SignerInfos[0].Certificate : null;
         var ordered = cms.Certificates.Cast<System.Security.Cryptography.X509Certificates.X509Certificate2>()
-            .OrderByDescending(c => signer is not null && c.Thumbprint == signer.Thumbprint);
-        return string.Concat(ordered.Select(c => c.ExportCertificatePem() + "\n"));
+            .OrderByDescending(c => signer is not null && c.Thumbprint == signer.Thumbprint)
+            .Concat(anchors)
+            .DistinctBy(c => c.Thumbprint);
+        return EvidenceTimestamp.JoinPem(ordered.Select(c => c.ExportCertificatePem()));
+    }
+
+    /// <summary>The configured trust anchors of the TSA named <paramref name="tsa"/>; none if it is no longer configured.</summary>
+    private static IReadOnlyCollection<System.Security.Cryptography.X509Certificates.X509Certificate2> Anchors(Timestamping.TimestampAuthorities authorities, string tsa)
+    {
+        try
+        {
+            return authorities.Get().FirstOrDefault(a => a.Name == tsa)?.ResolveTrustAnchors() ?? [];
+        }
+        catch (Provenance.Timestamping.TimestampException)
+        {
+            // Anchors unreadable now: the bundle still carries the token's own certificates; its timestamp check will say what is missing.
+            return [];
+        }
     }
 }
