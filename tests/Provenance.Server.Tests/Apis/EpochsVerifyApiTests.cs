@@ -55,6 +55,7 @@ public sealed class EpochsVerifyApiTests(ServerFixture fixture) : IClassFixture<
         var verified = (await (await client.PostAsJsonAsync("v1/verify", new VerifyRequest(child.AssetId), ApiJson.Options)).Content.ReadFromJsonAsync<VerifyResultDto>(ApiJson.Options))!;
         Assert.True(verified.Verdict == "verified", string.Join("; ", verified.Checks.Select(c => $"{c.Name}={c.Outcome}: {c.Detail}")));
         Assert.Contains(verified.Checks, c => c.Name == "timestamp:builtin" && c.Outcome == CheckOutcome.Pass);
+        Assert.Equal(CheckOutcome.Pass, verified.Checks.Single(c => c.Name == "hash").Outcome);
         var byHash = (await (await client.PostAsJsonAsync("v1/verify", new VerifyRequest(ContentHash: more.ContentHash), ApiJson.Options)).Content.ReadFromJsonAsync<VerifyResultDto>(ApiJson.Options))!;
         Assert.Equal(more.AssetId, byHash.AssetId);
         Assert.Equal(CheckOutcome.Pass, byHash.Checks.Single(c => c.Name == "hash").Outcome);
