@@ -109,11 +109,30 @@ internal sealed class AuditJob(
     }
 
     /// <summary>Time to the next scheduled run: the next <c>DailyAtUtc</c> time, else <c>IntervalHours</c>; null when unscheduled.</summary>
+    /// <exception cref="InvalidOperationException"><c>Cron</c> is not of the form <c>"M H * * *"</c>, or <c>DailyAtUtc</c> is not <c>HH:mm</c>.</exception>
     internal static TimeSpan? NextDelay(AuditSettings settings, DateTimeOffset now)
     {
-        if (!string.IsNullOrWhiteSpace(settings.DailyAtUtc) &&
-            TimeOnly.TryParseExact(settings.DailyAtUtc, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
+        var daily = settings.DailyAtUtc;
+        if (!string.IsNullOrWhiteSpace(settings.Cron))
         {
+            var fields = settings.Cron.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length != 5 || fields[2..].Any(f => f != "*") ||
+                !int.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var minute) || minute > 59 ||
+                !int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var hour) || hour > 23)
+            {
+                throw new InvalidOperationException($"Provenance:Audit:Cron '{settings.Cron}' is not supported; use the daily form 'M H * * *' (UTC), e.g. '30 3 * * *'.");
+            }
+
+            daily = $"{hour:00}:{minute:00}";
+        }
+
+        if (!string.IsNullOrWhiteSpace(daily))
+        {
+            if (!TimeOnly.TryParseExact(daily, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
+            {
+                throw new InvalidOperationException($"Provenance:Audit:DailyAtUtc '{daily}' is not HH:mm.");
+            }
+
             var today = new DateTimeOffset(DateOnly.FromDateTime(now.UtcDateTime).ToDateTime(at), TimeSpan.Zero);
             var next = today > now ? today : today.AddDays(1);
             return next - now;

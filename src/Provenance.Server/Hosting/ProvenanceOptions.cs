@@ -135,4 +135,7 @@ public sealed class AuditSettings
 
     /// <summary>Optional daily run time <c>HH:mm</c> (UTC), e.g. <c>03:00</c>; when set it replaces <see cref="IntervalHours"/>.</summary>
     public string? DailyAtUtc { get; set; }
+
+    /// <summary>Optional cron schedule (UTC) of the daily form <c>"M H * * *"</c>, e.g. <c>"30 3 * * *"</c>; same as <see cref="DailyAtUtc"/>.</summary>
+    public string? Cron { get; set; }
 }

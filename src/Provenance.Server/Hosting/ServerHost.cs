@@ -190,6 +190,7 @@ public static class ServerHost
         app.Services.GetRequiredService<PrometheusExporter>(); // listen before anything is measured
         app.Services.GetRequiredService<BuiltInTsa>(); // creates (first start) or loads the built-in TSA's keys now, not on the first request
         var options = app.Services.GetRequiredService<ProvenanceOptions>();
+        AuditJob.NextDelay(options.Audit, DateTimeOffset.UtcNow); // refuse a bad schedule at start-up, not in the background
         if (options.BootstrapAdminKey && await app.Services.GetRequiredService<ApiKeyStore>().BootstrapAsync(cancellationToken) is { } admin)
         {
             var path = Path.Combine(options.ResolvedDataDirectory, "admin-key.txt");
