@@ -3,7 +3,7 @@
 import { get, post, raw, enc, ApiError } from './api.js';
 import {
   h, clear, problem, loading, status, outcome, facts, section, copyable, timeEl, short, humanize,
-  relationship, assetLink, lineageLink, saveBlob, toast, labelCells,
+  parentRole, assetLink, lineageLink, saveBlob, toast, labelCells,
 } from './ui.js';
 
 export async function render(main, route, ctx) {
@@ -66,8 +66,8 @@ async function fill(card, ctx, build) {
 }
 
 const CHECK_NAMES = {
-  hash: 'Content hash matches', signature: 'Manifest signature', lineage: 'Lineage intact',
-  inclusion: 'Included in the log (Merkle proof)', checkpoint: 'Epoch checkpoint signature',
+  hash: 'Content hash', signature: 'Manifest signature', lineage: 'Lineage',
+  inclusion: 'Inclusion in the log (Merkle proof)', checkpoint: 'Epoch checkpoint signature',
 };
 function checkName(name) {
   if (name.startsWith('timestamp:')) return `Timestamp from ${name.slice('timestamp:'.length)}`;
@@ -145,7 +145,7 @@ function parentsCard(a) {
   return section('Made from',
     parents.length
       ? h('ul.plain', parents.map(p => h('li', { 'data-asset-id': p.assetId },
-        h('span.rel', relationship(p.relationship)), ' ',
+        h('span.rel', `${parentRole(p.relationship)}:`), ' ',
         p.redacted
           ? h('span', h('code', p.assetId), ' ', h('span.tag.redacted-tag', 'redacted'), h('span.muted', ' (another tenant) '), h('code', { title: p.contentHash }, short(p.contentHash)))
           : assetLink(p.assetId))))

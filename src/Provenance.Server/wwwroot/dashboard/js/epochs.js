@@ -68,7 +68,7 @@ function replaceBody(card, ...content) {
 }
 
 function anchorStatus(a) {
-  const iv = a.interval ? String(a.interval) : null;
+  const iv = a.interval ? `every ${duration(a.interval)}` : null;
   return facts([
     ['Log size', `${num(a.logSize)} entries`],
     ['Waiting for the next epoch', `${num(a.pendingEntries)} entries`],
@@ -155,4 +155,13 @@ function chart(list) {
     panel(18, 'New entries per epoch', d => d.entries, maxN, v => num(v), 'p-size'),
     panel(18 + PH + GAP + 12, 'Seconds from seal to timestamp (? = still pending)', d => d.secondsToTimestamp, maxT, v => num(v, v < 10 ? 2 : 0), 'p-time'));
   return h('figure.chartfig', svg, h('figcaption.muted.small', `Last ${data.length} epoch${data.length === 1 ? '' : 's'}, oldest left. The table below has the exact values.`));
+}
+
+/** "00:05:00" / "1.02:00:00" (TimeSpan) → "5 min" / "1 d 2 h"; anything else as given. */
+function duration(v) {
+  const m = /^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.\d+)?$/.exec(String(v));
+  if (!m) return String(v);
+  const [d, hh, mm, ss] = [Number(m[1] || 0), Number(m[2]), Number(m[3]), Number(m[4])];
+  const parts = [d && `${d} d`, hh && `${hh} h`, mm && `${mm} min`, ss && `${ss} s`].filter(Boolean);
+  return parts.length ? parts.join(' ') : '0 s';
 }

@@ -465,7 +465,11 @@ class Graph {
       if (d.model) dl.append(h('dt', 'Model'), h('dd', d.model));
       if (d.creator) dl.append(h('dt', 'Creator'), h('dd', d.creator));
       if (d.prompt) dl.append(h('dt', 'Prompt'), h('dd', `${d.prompt.familyId} ${d.prompt.version}`));
-      if (d.relationship && n.id !== this.centerId) dl.append(h('dt', 'Link'), h('dd', relationship(d.relationship)));
+      const links = [...this.edges.values()].filter(e => e.parent === n.id || e.child === n.id).slice(0, 4);
+      if (links.length) {
+        const name = (id) => { const x = this.nodes.get(id); return x ? label(x.dto) : id; };
+        dl.append(h('dt', 'Links'), h('dd', h('ul.plain', links.map(e => h('li', name(e.parent), h('span.rel', ` ${relationship(e.rel)} `), name(e.child))))));
+      }
     }
     this.panel.append(dl);
     const btns = h('div.btns');

@@ -80,9 +80,12 @@ export function humanize(v) {
   return t.charAt(0).toUpperCase() + t.slice(1);
 }
 
-export const RELATIONSHIP = { parentOf: 'derived from', componentOf: 'contains', inputTo: 'input to' };
-/** Edge label from the child's point of view ("derived from" the parent). */
-export function relationship(r) { return RELATIONSHIP[r] || (r ? humanize(r) : 'derived from'); }
+/** Edge label read from parent to child, in the manifest's own words: "A — parent of → B". */
+export const RELATIONSHIP = { parentOf: 'parent of', componentOf: 'component of', inputTo: 'input to' };
+export function relationship(r) { return RELATIONSHIP[r] || (r ? humanize(r).toLowerCase() : 'parent of'); }
+/** What a parent is to this asset, for lists of parents: "Parent", "Component", "Input". */
+export const PARENT_ROLE = { parentOf: 'Parent', componentOf: 'Component', inputTo: 'Input' };
+export function parentRole(r) { return PARENT_ROLE[r] || 'Parent'; }
 
 /** sha256:abcdef… shortened for display; the full value stays in the title/copy. */
 export function short(hash, n = 10) {
