@@ -33,6 +33,9 @@ public sealed class ProvenanceOptions
     /// <summary>The audit job.</summary>
     public AuditSettings Audit { get; set; } = new();
 
+    /// <summary>This node's name (logs, cross-node notifications). Default: a random id per start.</summary>
+    public string? NodeName { get; set; }
+
     /// <summary>Whether the first start creates tenant <c>default</c> with an admin key. Default on.</summary>
     public bool BootstrapAdminKey { get; set; } = true;
 

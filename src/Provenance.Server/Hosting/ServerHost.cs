@@ -87,7 +87,14 @@ public static class ServerHost
         services.AddOpenApi();
         services.AddApiKeyAuth();
 
-        services.AddPostgresStorage(connectionString);
+        var nodeName = builder.Configuration[$"{ProvenanceOptions.SectionName}:NodeName"];
+        services.AddPostgresStorage(connectionString, o =>
+        {
+            if (!string.IsNullOrWhiteSpace(nodeName))
+            {
+                o.NodeId = nodeName;
+            }
+        });
         // The container must not own the storage's parts: PostgresStorage disposes them itself, once, after its writers drain.
         services.Replace(ServiceDescriptor.Singleton<IStateChangeFeed>(sp => new StateChangeFeedView(sp.GetRequiredService<PostgresStorage>().StateChanges)));
         services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<SigningKeyStores>().ManifestKeys);
