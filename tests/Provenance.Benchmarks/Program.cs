@@ -1,9 +1,14 @@
 using BenchmarkDotNet.Running;
 
-// "epochs" runs the database-backed epoch measurements (Grains/EpochBenchmarks.cs); anything else goes to BenchmarkDotNet.
-if (args.Length > 0 && args[0] == "epochs")
+// Console modes for measurements that BenchmarkDotNet's harness does not fit (latency percentiles,
+// database-backed runs); anything else goes to BenchmarkDotNet.
+switch (args)
 {
-    return await Provenance.Benchmarks.Grains.EpochBenchmarks.RunAsync(args[1..]);
+    case ["lineage-latency", ..]:
+        await Provenance.Benchmarks.Grains.LineageBenchmarks.RunLatencyProbeAsync();
+        return 0;
+    case ["epochs", ..]:
+        return await Provenance.Benchmarks.Grains.EpochBenchmarks.RunAsync(args[1..]);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

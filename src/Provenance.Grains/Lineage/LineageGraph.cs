@@ -104,8 +104,16 @@ internal sealed class LineageGraph : IDisposable
     /// <summary>Loads missing summaries of <paramref name="ids"/> concurrently (cold paths only).</summary>
     public Task PrefetchSummariesAsync(IEnumerable<string> ids)
     {
-        var missing = ids.Where(id => !_summaries.ContainsKey(id)).ToList();
-        return missing.Count == 0
+        List<string>? missing = null;
+        foreach (var id in ids)
+        {
+            if (!_summaries.ContainsKey(id))
+            {
+                (missing ??= []).Add(id);
+            }
+        }
+
+        return missing is null
             ? Task.CompletedTask
             : Parallel.ForEachAsync(missing, new ParallelOptions { MaxDegreeOfParallelism = PrefetchParallelism }, async (id, _) => await GetSummaryAsync(id).ConfigureAwait(false));
     }
@@ -113,8 +121,16 @@ internal sealed class LineageGraph : IDisposable
     /// <summary>Loads missing children lists of <paramref name="ids"/> concurrently (cold paths only).</summary>
     public Task PrefetchChildrenAsync(IEnumerable<string> ids, CancellationToken cancellationToken)
     {
-        var missing = ids.Where(id => !(_children.TryGetValue(id, out var list) && list.Loaded)).ToList();
-        return missing.Count == 0
+        List<string>? missing = null;
+        foreach (var id in ids)
+        {
+            if (!(_children.TryGetValue(id, out var list) && list.Loaded && list.Epoch == Volatile.Read(ref _remoteEpoch)))
+            {
+                (missing ??= []).Add(id);
+            }
+        }
+
+        return missing is null
             ? Task.CompletedTask
             : Parallel.ForEachAsync(missing, new ParallelOptions { MaxDegreeOfParallelism = PrefetchParallelism, CancellationToken = cancellationToken },
                 async (id, ct) => await GetChildrenAsync(id, refresh: false, ct).ConfigureAwait(false));
@@ -410,9 +426,9 @@ internal sealed class LineageGraph : IDisposable
                 {
                     var slice = new ArraySegment<string>(next.Ids, begin, take);
                     await PrefetchSummariesAsync(slice).ConfigureAwait(false);
-                    if (direction == Direction.Descendants || slice.Count > 1)
+                    if (take > 1)
                     {
-                        await PrefetchChildrenAsync(slice.Where(id => _summaries.TryGetValue(id, out var s) && s.Tenant == caller.Tenant), cancellationToken).ConfigureAwait(false);
+                        await PrefetchChildrenAsync(slice, cancellationToken).ConfigureAwait(false);
                     }
 
                     for (var i = begin; i < begin + take; i++)
@@ -469,6 +485,14 @@ internal sealed class LineageGraph : IDisposable
         else
         {
             await PrefetchSummariesAsync(level.Ids).ConfigureAwait(false);
+            if (level.Count == 1 && _summaries.TryGetValue(level.Ids[0], out var only) && only.Parents.Count == 1)
+            {
+                // A chain: one node with one parent needs no dictionary, sort or set (keeps deep chains allocation-light).
+                var parent = only.Parents[0];
+                return visited.Contains(parent.AssetId) || parent.AssetId == only.AssetId
+                    ? Level.Empty
+                    : Level.Single(parent.AssetId, only.AssetId, parent.Relationship);
+            }
         }
 
         var via = new Dictionary<string, (string Via, Relationship Relationship)>(StringComparer.Ordinal);
@@ -589,6 +613,7 @@ internal sealed class LineageGraph : IDisposable
         private readonly ChildList? _children;
         private readonly Dictionary<string, (string Via, Relationship Relationship)>? _via;
         private HashSet<string>? _set;
+        private Relationship _singleRelationship;
 
         private Level(string[] ids, string? singleParent, ChildList? children, Dictionary<string, (string, Relationship)>? via)
         {
@@ -602,7 +627,12 @@ internal sealed class LineageGraph : IDisposable
 
         public int Count => Ids.Length;
 
+        public static Level Empty { get; } = new([], null, null, null);
+
         public static Level Of(string id) => new([id], null, null, null);
+
+        public static Level Single(string id, string via, Relationship relationship) =>
+            new([id], via, null, null) { _singleRelationship = relationship };
 
         public static Level FromChildren(string parent, ChildList children) => new(children.Sorted, parent, children, null);
 
@@ -616,6 +646,7 @@ internal sealed class LineageGraph : IDisposable
         public (string? Via, Relationship? Relationship) ViaOf(int i) =>
             _children is not null ? (_singleParent, _children.RelationshipOf(Ids[i]))
             : _via is not null ? _via[Ids[i]]
+            : _singleParent is not null ? (_singleParent, _singleRelationship)
             : (null, null);
 
         public bool Contains(string id) => Ids.Length == 1 ? Ids[0] == id : (_set ??= new HashSet<string>(Ids, StringComparer.Ordinal)).Contains(id);

@@ -102,6 +102,41 @@ public class LineageBenchmarks
         return await CountRowsAsync(command);
     }
 
+    /// <summary>
+    /// Per-call latency percentiles (BenchmarkDotNet reports per-iteration means): <paramref name="calls"/> sequential warm
+    /// calls of each grain query, after <see cref="Setup"/>. Run: <c>dotnet run -c Release --project tests/Provenance.Benchmarks -- lineage-latency</c>
+    /// </summary>
+    public static async Task RunLatencyProbeAsync(int calls = 2_000)
+    {
+        var bench = new LineageBenchmarks();
+        bench.Setup();
+        try
+        {
+            foreach (var (name, call) in new (string, Func<Task<int>>)[]
+            {
+                ("ancestors, depth-1,000 chain", bench.Ancestors_Chain1000_Grains),
+                ("descendants, first page of 1,000 of 100,000 children", bench.Descendants_FanOut100k_FirstPage_Grains),
+            })
+            {
+                var samples = new double[calls];
+                for (var i = 0; i < calls; i++)
+                {
+                    var start = System.Diagnostics.Stopwatch.GetTimestamp();
+                    await call();
+                    samples[i] = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                }
+
+                Array.Sort(samples);
+                Console.WriteLine(System.FormattableString.Invariant(
+                    $"{name}: p50 {samples[calls / 2]:F3} ms, p99 {samples[(int)(calls * 0.99)]:F3} ms, max {samples[^1]:F3} ms ({calls} calls)"));
+            }
+        }
+        finally
+        {
+            bench.Cleanup();
+        }
+    }
+
     private static async Task<int> CountRowsAsync(NpgsqlCommand command)
     {
         var rows = 0;
