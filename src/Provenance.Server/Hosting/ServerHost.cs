@@ -2,12 +2,13 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Provenance.Actors.Hosting;
+using Provenance.Actors.Storage;
+using Provenance.Core.Contracts;
+using Provenance.Core.Signing;
 using Provenance.Grains.Epochs;
 using Provenance.Grains.Hosting;
-using Provenance.Actors.Storage;
-using Provenance.Storage.Postgres;
-using Provenance.Core.Contracts;
 using Provenance.Server.Apis;
 using Provenance.Server.Audit;
 using Provenance.Server.Auth;
@@ -17,9 +18,8 @@ using Provenance.Server.Problems;
 using Provenance.Server.Signing;
 using Provenance.Server.Timestamping;
 using Provenance.Server.Webhooks;
-using Provenance.Core.Signing;
+using Provenance.Storage.Postgres;
 using Provenance.Timestamping;
-using Microsoft.Extensions.Options;
 
 namespace Provenance.Server.Hosting;
 
@@ -51,16 +51,31 @@ public static class ServerHost
 
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.Limits.JsonBytes);
         var database = await DatabaseProvisioning.StartAsync(builder.Configuration, options, cancellationToken);
-        builder.Services.AddSingleton(_ => database);
-        builder.AddProvenanceServices(database.ConnectionString);
-        configure?.Invoke(builder);
+        WebApplication? app = null;
+        try
+        {
+            builder.Services.AddSingleton(_ => database);
+            builder.AddProvenanceServices(database.ConnectionString);
+            configure?.Invoke(builder);
 
-        var app = builder.Build();
-        app.Services.GetRequiredService<DatabaseProvisioning>(); // owned by the container from here: disposed (embedded server stopped) with the app
-        app.UseProvenancePipeline();
-        app.MapProvenanceRoutes();
-        await app.InitialiseAsync(cancellationToken);
-        return app;
+            app = builder.Build();
+            app.Services.GetRequiredService<DatabaseProvisioning>(); // owned by the container from here: disposed (embedded server stopped) with the app
+            app.UseProvenancePipeline();
+            app.MapProvenanceRoutes();
+            await app.InitialiseAsync(cancellationToken);
+            return app;
+        }
+        catch
+        {
+            // A failed start must not leave an embedded PostgreSQL running.
+            if (app is not null)
+            {
+                await app.DisposeAsync();
+            }
+
+            await database.DisposeAsync();
+            throw;
+        }
     }
 
     private static void AddProvenanceServices(this WebApplicationBuilder builder, string connectionString)
