@@ -87,7 +87,14 @@ internal sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
                (SELECT sent FROM state_notices), (SELECT sent FROM stream_notices)
         FROM input i
         LEFT JOIN ok USING (ord)
-        LEFT JOIN {SchemaNames.GrainState} cur ON cur.grain_type = i.t AND cur.grain_key = i.k AND cur.state_name = i.s
+        -- The current (pre-statement) version is only needed to report a refused item, so the key is looked up for
+        -- those only: "ok.ord IS NULL" is a one-time filter that skips the index probe for every item that succeeded
+        -- (OFFSET 0 keeps the subquery from being flattened into a join, which would probe first and filter after).
+        LEFT JOIN LATERAL (
+            SELECT g.version, g.data FROM {SchemaNames.GrainState} g
+            WHERE ok.ord IS NULL AND g.grain_type = i.t AND g.grain_key = i.k AND g.state_name = i.s
+            OFFSET 0
+        ) cur ON true
         """;
 
     private static readonly string ReadOneSql =
