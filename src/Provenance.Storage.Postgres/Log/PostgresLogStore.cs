@@ -1,4 +1,6 @@
+using System.Buffers;
 using Npgsql;
+using NpgsqlTypes;
 using Provenance.Actors.Storage;
 using Provenance.Core.Merkle;
 using Provenance.Storage.Postgres.Schema;
@@ -6,7 +8,8 @@ using Provenance.Storage.Postgres.Schema;
 namespace Provenance.Storage.Postgres.Log;
 
 /// <summary>
-/// The Merkle log: pending entries in <c>log_entries</c> (idx NULL), stored perfect-subtree nodes in <c>tree_nodes</c>,
+/// The Merkle log: pending entries in <c>log_entries</c> (idx NULL; once sequenced, idx and the leaf hash, which serves
+/// level-0 node ids), stored perfect-subtree nodes above the leaves in <c>tree_nodes</c> (written with binary COPY),
 /// the head (size, root, compact range) in <c>log_head</c>. Sequencing is one transaction under a transaction-scoped
 /// advisory lock, so a crash anywhere rolls everything back: no gap, no duplicate index, no lost entry.
 /// Hashing and the compact range are Core's <see cref="MerkleAppender"/> (RFC 9162 §2.1.1).
@@ -48,10 +51,12 @@ internal sealed class PostgresLogStore(NpgsqlDataSource dataSource) : ILogStore
             range = MerkleAppender.Restore(Hasher, reader.GetInt64(0), reader.GetFieldValue<byte[][]>(1));
         }
 
+        // No FOR UPDATE: the advisory lock already excludes every other sequencer, nothing else updates a pending row,
+        // and locking each row first cost a WAL record per row before the UPDATE below rewrote it anyway.
         var ids = new List<long>();
         var inputs = new List<byte[]>();
         await using (var pending = new NpgsqlCommand(
-            $"SELECT id, leaf_input FROM {SchemaNames.LogEntries} WHERE idx IS NULL ORDER BY id LIMIT $1 FOR UPDATE", connection, transaction))
+            $"SELECT id, leaf_input FROM {SchemaNames.LogEntries} WHERE idx IS NULL ORDER BY id LIMIT $1", connection, transaction))
         {
             pending.Parameters.Add(new NpgsqlParameter<int> { TypedValue = maxBatch });
             await using var reader = await pending.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -65,29 +70,21 @@ internal sealed class PostgresLogStore(NpgsqlDataSource dataSource) : ILogStore
         var first = range.Size;
         if (ids.Count > 0)
         {
-            var levels = new List<short>();
-            var indexes = new List<long>();
-            var hashes = new List<byte[]>();
-            foreach (var input in inputs)
+            using var completed = Extend(range, inputs);
+            await CopyNodesAsync(connection, completed, cancellationToken).ConfigureAwait(false);
+            var positions = new long[ids.Count];
+            for (var i = 0; i < positions.Length; i++)
             {
-                range.AppendLeaf(input, (node, hash) =>
-                {
-                    levels.Add((short)node.Level);
-                    indexes.Add(node.Index);
-                    hashes.Add(hash.ToArray());
-                });
+                positions[i] = first + i;
             }
 
-            var positions = Enumerable.Range(0, ids.Count).Select(i => first + i).ToArray();
             await using var batch = new NpgsqlBatch(connection, transaction)
             {
                 BatchCommands =
                 {
-                    Command($"UPDATE {SchemaNames.LogEntries} e SET idx = u.idx, sequenced_at = now() FROM unnest($1::bigint[], $2::bigint[]) AS u(id, idx) WHERE e.id = u.id",
-                        new NpgsqlParameter<long[]> { TypedValue = [.. ids] }, new NpgsqlParameter<long[]> { TypedValue = positions }),
-                    Command($"INSERT INTO {SchemaNames.TreeNodes} (level, idx, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])",
-                        new NpgsqlParameter<short[]> { TypedValue = [.. levels] }, new NpgsqlParameter<long[]> { TypedValue = [.. indexes] },
-                        new NpgsqlParameter<byte[][]> { TypedValue = [.. hashes] }),
+                    Command($"UPDATE {SchemaNames.LogEntries} e SET idx = u.idx, leaf_hash = u.leaf_hash, sequenced_at = now() FROM unnest($1::bigint[], $2::bigint[], $3::bytea[]) AS u(id, idx, leaf_hash) WHERE e.id = u.id",
+                        new NpgsqlParameter<long[]> { TypedValue = [.. ids] }, new NpgsqlParameter<long[]> { TypedValue = positions },
+                        new NpgsqlParameter<byte[][]> { TypedValue = completed.LeafHashes }),
                     Command($"UPDATE {SchemaNames.LogHead} SET size = $1, root = $2, compact_range = $3, updated_at = now() WHERE id = 1",
                         new NpgsqlParameter<long> { TypedValue = range.Size }, new NpgsqlParameter<byte[]> { TypedValue = range.Root() },
                         new NpgsqlParameter<byte[][]> { TypedValue = range.ExportState().Hashes }),
@@ -115,13 +112,17 @@ internal sealed class PostgresLogStore(NpgsqlDataSource dataSource) : ILogStore
             return result;
         }
 
+        // Level 0 is the entry's leaf_hash; tree_nodes holds levels >= 1 (and level-0 rows written before migration 010).
         await using var command = dataSource.CreateCommand(
             $"""
             SELECT n.level, n.idx, n.hash FROM unnest($1::smallint[], $2::bigint[]) AS q(level, idx)
             JOIN {SchemaNames.TreeNodes} n ON n.level = q.level AND n.idx = q.idx
+            UNION ALL
+            SELECT 0::smallint, e.idx, e.leaf_hash FROM {SchemaNames.LogEntries} e WHERE e.idx = ANY($3) AND e.leaf_hash IS NOT NULL
             """);
         command.Parameters.Add(new NpgsqlParameter<short[]> { TypedValue = ids.Select(i => checked((short)i.Level)).ToArray() });
         command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = ids.Select(i => i.Index).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = ids.Where(i => i.Level == 0).Select(i => i.Index).ToArray() });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -169,10 +170,96 @@ internal sealed class PostgresLogStore(NpgsqlDataSource dataSource) : ILogStore
         return inputs;
     }
 
+    /// <summary>
+    /// Hashes the leaves and appends them in one pass; collects every completed node above the leaves into pooled
+    /// buffers (leaf hashes are kept per entry, for <c>log_entries.leaf_hash</c>).
+    /// </summary>
+    private static CompletedNodes Extend(MerkleAppender range, List<byte[]> inputs)
+    {
+        var completed = new CompletedNodes(inputs.Count);
+        MerkleNodeVisitor visitor = completed.Add;
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            var leafHash = new byte[Hasher.Size];
+            Hasher.HashLeaf(inputs[i], leafHash);
+            completed.LeafHashes[i] = leafHash;
+            range.Append(leafHash, visitor);
+        }
+
+        return completed;
+    }
+
+    /// <summary>Writes the completed nodes with one binary COPY (in the caller's transaction).</summary>
+    private static async Task CopyNodesAsync(NpgsqlConnection connection, CompletedNodes nodes, CancellationToken cancellationToken)
+    {
+        if (nodes.Count == 0)
+        {
+            return;
+        }
+
+        await using var importer = await connection.BeginBinaryImportAsync(
+            $"COPY {SchemaNames.TreeNodes} (level, idx, hash) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(nodes.Levels[i], NpgsqlDbType.Smallint, cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(nodes.Indexes[i], NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+            await importer.WriteAsync(nodes.Hash(i), NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
+        }
+
+        await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)
     {
         var command = new NpgsqlBatchCommand(sql);
         command.Parameters.AddRange(parameters);
         return command;
+    }
+
+    /// <summary>Nodes above the leaves completed by one pass, packed in pooled arrays; at most leaves + 63 of them.</summary>
+    private sealed class CompletedNodes : IDisposable
+    {
+        private readonly int _hashSize = Hasher.Size;
+
+        public CompletedNodes(int leaves)
+        {
+            LeafHashes = new byte[leaves][];
+            Levels = ArrayPool<short>.Shared.Rent(leaves + 64);
+            Indexes = ArrayPool<long>.Shared.Rent(leaves + 64);
+            Hashes = ArrayPool<byte>.Shared.Rent((leaves + 64) * _hashSize);
+        }
+
+        public byte[][] LeafHashes { get; }
+
+        public short[] Levels { get; }
+
+        public long[] Indexes { get; }
+
+        public byte[] Hashes { get; }
+
+        public int Count { get; private set; }
+
+        public void Add(NodeId node, ReadOnlySpan<byte> hash)
+        {
+            if (node.Level == 0)
+            {
+                return;
+            }
+
+            Levels[Count] = (short)node.Level;
+            Indexes[Count] = node.Index;
+            hash.CopyTo(Hashes.AsSpan(Count * _hashSize, _hashSize));
+            Count++;
+        }
+
+        public ReadOnlyMemory<byte> Hash(int i) => new(Hashes, i * _hashSize, _hashSize);
+
+        public void Dispose()
+        {
+            ArrayPool<short>.Shared.Return(Levels);
+            ArrayPool<long>.Shared.Return(Indexes);
+            ArrayPool<byte>.Shared.Return(Hashes);
+        }
     }
 }
