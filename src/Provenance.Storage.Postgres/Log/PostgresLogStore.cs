@@ -1,6 +1,4 @@
-using System.Buffers;
 using Npgsql;
-using NpgsqlTypes;
 using Provenance.Actors.Storage;
 using Provenance.Core.Merkle;
 using Provenance.Storage.Postgres.Schema;
@@ -9,7 +7,7 @@ namespace Provenance.Storage.Postgres.Log;
 
 /// <summary>
 /// The Merkle log: pending entries in <c>log_entries</c> (idx NULL; once sequenced, idx and the leaf hash, which serves
-/// level-0 node ids), stored perfect-subtree nodes above the leaves in <c>tree_nodes</c> (written with binary COPY),
+/// level-0 node ids), stored perfect-subtree nodes above the leaves in <c>tree_nodes</c>,
 /// the head (size, root, compact range) in <c>log_head</c>. Sequencing is one transaction under a transaction-scoped
 /// advisory lock, so a crash anywhere rolls everything back: no gap, no duplicate index, no lost entry.
 /// Hashing and the compact range are Core's <see cref="MerkleAppender"/> (RFC 9162 §2.1.1).
@@ -70,8 +68,7 @@ internal sealed class PostgresLogStore(NpgsqlDataSource dataSource) : ILogStore
         var first = range.Size;
         if (ids.Count > 0)
         {
-            using var completed = Extend(range, inputs);
-            await CopyNodesAsync(connection, completed, cancellationToken).ConfigureAwait(false);
+            var completed = Extend(range, inputs);
             var positions = new long[ids.Count];
             for (var i = 0; i < positions.Length; i++)
             {
@@ -85,6 +82,9 @@ internal sealed class PostgresLogStore(NpgsqlDataSource dataSource) : ILogStore
                     Command($"UPDATE {SchemaNames.LogEntries} e SET idx = u.idx, leaf_hash = u.leaf_hash, sequenced_at = now() FROM unnest($1::bigint[], $2::bigint[], $3::bytea[]) AS u(id, idx, leaf_hash) WHERE e.id = u.id",
                         new NpgsqlParameter<long[]> { TypedValue = [.. ids] }, new NpgsqlParameter<long[]> { TypedValue = positions },
                         new NpgsqlParameter<byte[][]> { TypedValue = completed.LeafHashes }),
+                    Command($"INSERT INTO {SchemaNames.TreeNodes} (level, idx, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])",
+                        new NpgsqlParameter<short[]> { TypedValue = [.. completed.Levels] }, new NpgsqlParameter<long[]> { TypedValue = [.. completed.Indexes] },
+                        new NpgsqlParameter<byte[][]> { TypedValue = [.. completed.Hashes] }),
                     Command($"UPDATE {SchemaNames.LogHead} SET size = $1, root = $2, compact_range = $3, updated_at = now() WHERE id = 1",
                         new NpgsqlParameter<long> { TypedValue = range.Size }, new NpgsqlParameter<byte[]> { TypedValue = range.Root() },
                         new NpgsqlParameter<byte[][]> { TypedValue = range.ExportState().Hashes }),
@@ -171,8 +171,8 @@ internal sealed class PostgresLogStore(NpgsqlDataSource dataSource) : ILogStore
     }
 
     /// <summary>
-    /// Hashes the leaves and appends them in one pass; collects every completed node above the leaves into pooled
-    /// buffers (leaf hashes are kept per entry, for <c>log_entries.leaf_hash</c>).
+    /// Hashes the leaves and appends them in one pass, collecting each leaf hash (for <c>log_entries.leaf_hash</c>)
+    /// and every completed node above the leaves (for <c>tree_nodes</c>).
     /// </summary>
     private static CompletedNodes Extend(MerkleAppender range, List<byte[]> inputs)
     {
@@ -189,27 +189,6 @@ internal sealed class PostgresLogStore(NpgsqlDataSource dataSource) : ILogStore
         return completed;
     }
 
-    /// <summary>Writes the completed nodes with one binary COPY (in the caller's transaction).</summary>
-    private static async Task CopyNodesAsync(NpgsqlConnection connection, CompletedNodes nodes, CancellationToken cancellationToken)
-    {
-        if (nodes.Count == 0)
-        {
-            return;
-        }
-
-        await using var importer = await connection.BeginBinaryImportAsync(
-            $"COPY {SchemaNames.TreeNodes} (level, idx, hash) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
-        for (var i = 0; i < nodes.Count; i++)
-        {
-            await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-            await importer.WriteAsync(nodes.Levels[i], NpgsqlDbType.Smallint, cancellationToken).ConfigureAwait(false);
-            await importer.WriteAsync(nodes.Indexes[i], NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-            await importer.WriteAsync(nodes.Hash(i), NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
-        }
-
-        await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
-    }
-
     private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)
     {
         var command = new NpgsqlBatchCommand(sql);
@@ -217,28 +196,16 @@ internal sealed class PostgresLogStore(NpgsqlDataSource dataSource) : ILogStore
         return command;
     }
 
-    /// <summary>Nodes above the leaves completed by one pass, packed in pooled arrays; at most leaves + 63 of them.</summary>
-    private sealed class CompletedNodes : IDisposable
+    /// <summary>The leaf hashes of one pass (one per entry) and the nodes above the leaves that it completed.</summary>
+    private sealed class CompletedNodes(int leaves)
     {
-        private readonly int _hashSize = Hasher.Size;
+        public byte[][] LeafHashes { get; } = new byte[leaves][];
 
-        public CompletedNodes(int leaves)
-        {
-            LeafHashes = new byte[leaves][];
-            Levels = ArrayPool<short>.Shared.Rent(leaves + 64);
-            Indexes = ArrayPool<long>.Shared.Rent(leaves + 64);
-            Hashes = ArrayPool<byte>.Shared.Rent((leaves + 64) * _hashSize);
-        }
+        public List<short> Levels { get; } = new(leaves);
 
-        public byte[][] LeafHashes { get; }
+        public List<long> Indexes { get; } = new(leaves);
 
-        public short[] Levels { get; }
-
-        public long[] Indexes { get; }
-
-        public byte[] Hashes { get; }
-
-        public int Count { get; private set; }
+        public List<byte[]> Hashes { get; } = new(leaves);
 
         public void Add(NodeId node, ReadOnlySpan<byte> hash)
         {
@@ -247,19 +214,9 @@ internal sealed class PostgresLogStore(NpgsqlDataSource dataSource) : ILogStore
                 return;
             }
 
-            Levels[Count] = (short)node.Level;
-            Indexes[Count] = node.Index;
-            hash.CopyTo(Hashes.AsSpan(Count * _hashSize, _hashSize));
-            Count++;
-        }
-
-        public ReadOnlyMemory<byte> Hash(int i) => new(Hashes, i * _hashSize, _hashSize);
-
-        public void Dispose()
-        {
-            ArrayPool<short>.Shared.Return(Levels);
-            ArrayPool<long>.Shared.Return(Indexes);
-            ArrayPool<byte>.Shared.Return(Hashes);
+            Levels.Add((short)node.Level);
+            Indexes.Add(node.Index);
+            Hashes.Add(hash.ToArray());
         }
     }
 }
