@@ -1,3 +1,11 @@
 using BenchmarkDotNet.Running;
+using Provenance.Benchmarks.HttpLoad;
+
+// `http-load ...` runs the HTTP load generator (docs/benchmarks.md, "Service"); everything else goes to BenchmarkDotNet.
+if (args.Length > 0 && args[0] == "http-load")
+{
+    return await HttpLoadCommand.RunAsync(args[1..]);
+}
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;
