@@ -7,5 +7,11 @@ if (args.Length > 0 && args[0] == "http-load")
     return await HttpLoadCommand.RunAsync(args[1..]);
 }
 
+if (args is ["lineage-latency", ..])
+{
+    await Provenance.Benchmarks.Grains.LineageBenchmarks.RunLatencyProbeAsync();
+    return 0;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

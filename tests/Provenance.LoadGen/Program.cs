@@ -11,7 +11,7 @@ using Provenance.LoadGen;
 // Registers signed assets in a loop against a PostgreSQL database and prints each acknowledged (durable) asset id on
 // its own line, flushed, so a test can SIGKILL this process and check that every printed id survived.
 // Usage: Provenance.LoadGen --connection <cs> [--workers 64] [--count 0 (until killed)] [--prefix <id prefix>]
-//        [--tenant default] [--seconds 0] [--quiet] [--memory]
+//        [--tenant default] [--seconds 0] [--quiet] [--memory] [--no-state-notify (diagnostics: no cross-node cache invalidation)]
 // With --quiet only the summary is printed (stderr): acknowledged registrations and the rate.
 // Provenance.LoadGen --start-embedded <folder> starts a local PostgreSQL for manual runs and prints its connection string.
 var options = ParseArguments(args);
@@ -40,7 +40,8 @@ var quiet = options.ContainsKey("quiet");
 // --memory: in-memory storage instead of PostgreSQL, to measure the grain path's own CPU cost (nothing is durable).
 await using var node = connection is null
     ? await NodeHost.StartMemoryAsync(new Provenance.Actors.Storage.MemoryGrainStorage(), new InMemoryKeyStore())
-    : await NodeHost.StartPostgresAsync(connection, new InMemoryKeyStore());
+    : await NodeHost.StartPostgresAsync(connection, new InMemoryKeyStore(),
+        storage: options.ContainsKey("no-state-notify") ? o => o.PublishStateChanges = false : null);
 var caller = CallerContext.System(tenant, "loadgen");
 var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = false };
 var printLock = new Lock();

@@ -1,6 +1,6 @@
-using Provenance.Core.Manifests;
 using System.Collections.Frozen;
 using Provenance.Core.Contracts;
+using Provenance.Core.Manifests;
 
 namespace Provenance.Core.Assets;
 

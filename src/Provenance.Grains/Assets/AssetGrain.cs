@@ -1,4 +1,3 @@
-using Provenance.Core.Manifests;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Provenance.Actors;
@@ -11,6 +10,7 @@ using Provenance.Core.Prompts;
 using Provenance.Grains.Lineage;
 using Provenance.Grains.Prompts;
 using Provenance.Grains.Tenants;
+using Provenance.Core.Manifests;
 
 namespace Provenance.Grains.Assets;
 
@@ -149,8 +149,9 @@ internal sealed partial class AssetGrain(
     {
         EnsureReadable(caller);
         var s = state.State;
-        using var manifest = JsonDocument.Parse(s.Manifest);
-        return Task.FromResult(new SignedManifestDto(manifest.RootElement.Clone(), Convert.ToBase64String(s.Manifest), s.ManifestHash, s.Jws, s.KeyId));
+        var canonical = AssetManifests.PayloadOf(s.Jws);
+        using var manifest = JsonDocument.Parse(canonical);
+        return Task.FromResult(new SignedManifestDto(manifest.RootElement.Clone(), Convert.ToBase64String(canonical), s.ManifestHash, s.Jws, s.KeyId));
     }
 
     /// <inheritdoc/>
@@ -184,7 +185,7 @@ internal sealed partial class AssetGrain(
                 throw new ValidationFailedException($"'{request.ParentId}' is already a parent of this asset.", "parentId");
             }
 
-            var parent = (await ResolveParentsAsync(caller, [new Provenance.Core.Contracts.ParentClaim(request.ParentId, request.Relationship)], "parentId"))[0];
+            var parent = (await ResolveParentsAsync(caller, [new ParentClaim(request.ParentId, request.Relationship)], "parentId"))[0];
             if (await LineageGraph.IsAncestorOrSelfAsync(request.ParentId, Id, ReadParentsFreshAsync))
             {
                 throw new LineageCycleException(Id, request.ParentId);
@@ -382,6 +383,7 @@ internal sealed partial class AssetGrain(
     private async Task<AssetDto> ToDtoAsync(CallerContext caller, bool includeLogIndex)
     {
         var s = state.State;
+        services.Graph.Remember(Volatile.Read(ref _summary)!);
         var effective = await services.Graph.EffectiveRestrictionsAsync(Id);
         long? logIndex = null;
         if (includeLogIndex && services.Log is { } log)
@@ -393,7 +395,7 @@ internal sealed partial class AssetGrain(
             s.AssetId, s.Tenant, s.ContentHash, s.MediaType, s.Title, [.. s.Tags],
             [.. s.Parents.Select(p => new ParentLinkDto(p.AssetId, p.ContentHash, p.Relationship, p.Tenant != caller.Tenant))],
             s.Project, s.Creator, s.Tool, s.Provider, s.Model, s.ModelVersion,
-            s.Prompt is null ? null : new Provenance.Core.Contracts.PromptVersionRef(s.Prompt.FamilyId, s.Prompt.Version),
+            s.Prompt is null ? null : new PromptVersionRef(s.Prompt.FamilyId, s.Prompt.Version),
             s.Status,
             [.. s.Restrictions.Select(r => r.Kind)],
             [.. effective.Where(kv => kv.Value != Id).OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new InheritedRestrictionDto(kv.Key, kv.Value))],
@@ -409,18 +411,20 @@ internal sealed partial class AssetGrain(
             return;
         }
 
-        var s = state.State;
-        var summary = new AssetSummary(
-            s.AssetId, s.Tenant, s.ContentHash, s.MediaType, s.Title, s.Status, s.Model,
-            s.Prompt is null ? null : new Provenance.Core.Contracts.PromptVersionRef(s.Prompt.FamilyId, s.Prompt.Version),
-            s.Creator,
-            [.. s.Parents.Select(p => new ParentEdge(p.AssetId, p.Relationship))],
-            [.. s.Restrictions.Select(r => r.Kind)],
-            [.. s.Approvals.SelectMany(a => a.Lifts).Distinct(StringComparer.Ordinal)],
-            s.Revision);
+        var summary = Summarize(state.State);
         Volatile.Write(ref _summary, summary);
         services.Graph.Publish(summary);
     }
+
+    /// <summary>What lineage answers need of a stored asset.</summary>
+    internal static AssetSummary Summarize(AssetState s) => new(
+        s.AssetId, s.Tenant, s.ContentHash, s.MediaType, s.Title, s.Status, s.Model,
+        s.Prompt is null ? null : new PromptVersionRef(s.Prompt.FamilyId, s.Prompt.Version),
+        s.Creator,
+        [.. s.Parents.Select(p => new ParentEdge(p.AssetId, p.Relationship))],
+        [.. s.Restrictions.Select(r => r.Kind)],
+        [.. s.Approvals.SelectMany(a => a.Lifts).Distinct(StringComparer.Ordinal)],
+        s.Revision);
 
     /// <summary>The summary when the caller may read this asset.</summary>
     /// <exception cref="NotFoundException">Not registered or another tenant's.</exception>
@@ -429,7 +433,9 @@ internal sealed partial class AssetGrain(
         ArgumentNullException.ThrowIfNull(caller);
         caller.Require(Scopes.Read);
         EnsureVisible(caller);
-        return Volatile.Read(ref _summary)!;
+        var summary = Volatile.Read(ref _summary)!;
+        services.Graph.Remember(summary);
+        return summary;
     }
 
     private void EnsureVisible(CallerContext caller)
@@ -450,7 +456,7 @@ internal sealed partial class AssetGrain(
         return record is null ? null : JsonSerializer.Deserialize<AssetState>(record.Data.Span, services.Json)?.Parents.Select(p => p.AssetId).ToList();
     }
 
-    private async Task<List<ParentState>> ResolveParentsAsync(CallerContext caller, IReadOnlyList<Provenance.Core.Contracts.ParentClaim> links, string? singleField = null)
+    private async Task<List<ParentState>> ResolveParentsAsync(CallerContext caller, IReadOnlyList<ParentClaim> links, string? singleField = null)
     {
         var graph = services.Graph;
         await graph.PrefetchSummariesAsync(links.Select(l => l.AssetId).Where(AssetIds.IsValid));
@@ -474,7 +480,7 @@ internal sealed partial class AssetGrain(
         return parents;
     }
 
-    private async Task<PromptUsage?> ResolvePromptAsync(CallerContext caller, Provenance.Core.Contracts.PromptVersionRef? reference, TenantPolicyDto policy)
+    private async Task<PromptUsage?> ResolvePromptAsync(CallerContext caller, PromptVersionRef? reference, TenantPolicyDto policy)
     {
         if (reference is null)
         {

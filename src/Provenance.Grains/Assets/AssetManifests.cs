@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Provenance.Actors.Storage;
@@ -19,7 +20,7 @@ internal static class AssetManifests
         MediaType = s.MediaType,
         Title = s.Title,
         Tags = s.Tags,
-        Parents = [.. s.Parents.Select(p => new ParentLink(p.AssetId, ContentHash.Parse(p.ContentHash), Map<Relationship>(p.Relationship)))],
+        Parents = [.. s.Parents.Select(p => new ParentLink(p.AssetId, ContentHash.Parse(p.ContentHash), p.Relationship))],
         Tenant = s.Tenant,
         Project = s.Project,
         Creator = new ActorRef(s.Creator),
@@ -33,7 +34,7 @@ internal static class AssetManifests
         Moderation = s.Moderation.Count == 0 ? null : ToResult(s.Moderation[^1]),
         Approvals = [.. s.Approvals.SelectMany(a => new[] { new Approval(new ActorRef(a.Approver), a.Scope, a.At, a.Reason) }
             .Concat(a.Lifts.Select(l => new Approval(new ActorRef(a.Approver), "lift:" + l, a.At, a.Reason))))],
-        Status = Map<LifecycleStatus>(s.Status),
+        Status = s.Status,
         StatusReason = s.StatusReason,
         Restrictions = [.. s.Restrictions.Select(r => new Restriction(r.Kind, r.Reason))],
         CreatedAt = s.CreatedAt,
@@ -50,13 +51,20 @@ internal static class AssetManifests
         var digest = SHA256.HashData(canonical);
         var signed = signer.Sign(canonical);
         s.Revision++;
-        s.Manifest = canonical;
         s.ManifestHash = ContentHash.FromBytes(digest).ToString();
         s.Jws = signed.Jws;
         s.KeyId = signed.KeyId;
         s.UpdatedAt = now;
         s.Audit.Add(new Contracts.AuditRecordDto(s.Revision, action, actor, now, reason, before, s.ManifestHash));
         effects.LogAppends.Add(new LogAppend(StorageNames.LogSourceKey(s.AssetId, s.Revision), digest));
+    }
+
+    /// <summary>The canonical manifest bytes carried as the payload of a compact JWS (RFC 7515 section 7.1).</summary>
+    public static byte[] PayloadOf(string compactJws)
+    {
+        var first = compactJws.IndexOf('.', StringComparison.Ordinal);
+        var second = compactJws.IndexOf('.', first + 1);
+        return Base64Url.DecodeFromChars(compactJws.AsSpan(first + 1, second - first - 1));
     }
 
     private static ModerationResult ToResult(Contracts.ModerationDto m) => new()

@@ -1,5 +1,5 @@
-using Provenance.Core.Manifests;
 using Provenance.Core.Contracts;
+using Provenance.Core.Manifests;
 
 namespace Provenance.Grains.Assets;
 
@@ -30,9 +30,8 @@ public sealed class AssetState
     public List<AuditRecordDto> Audit { get; set; } = [];
     /// <summary>Manifest revision (1 at registration, +1 per change).</summary>
     public long Revision { get; set; }
-    /// <summary>RFC 8785 bytes of the head manifest.</summary>
-    public byte[] Manifest { get; set; } = [];
     public string ManifestHash { get; set; } = "";
+    /// <summary>Compact JWS of the head manifest; its payload is the manifest's RFC 8785 bytes (not stored twice).</summary>
     public string Jws { get; set; } = "";
     public string KeyId { get; set; } = "";
     public DateTimeOffset CreatedAt { get; set; }

@@ -1,6 +1,6 @@
-using Provenance.Core.Manifests;
 using Provenance.Actors;
 using Provenance.Core.Contracts;
+using Provenance.Core.Manifests;
 
 namespace Provenance.Grains.Assets;
 
@@ -117,7 +117,7 @@ public sealed record AssetSummary(
     string? Title,
     LifecycleStatus Status,
     string? Model,
-    Provenance.Core.Contracts.PromptVersionRef? Prompt,
+    PromptVersionRef? Prompt,
     string? Creator,
     IReadOnlyList<ParentEdge> Parents,
     IReadOnlyList<string> Restrictions,

@@ -1,5 +1,5 @@
-using Provenance.Core.Manifests;
 using Provenance.Core.Contracts;
+using Provenance.Core.Manifests;
 
 namespace Provenance.Grains.Lineage;
 

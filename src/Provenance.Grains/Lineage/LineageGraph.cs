@@ -1,12 +1,14 @@
-using Provenance.Core.Manifests;
 using System.Collections.Concurrent;
 using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
 using Provenance.Actors;
 using Provenance.Actors.Storage;
 using Provenance.Core.Assets;
 using Provenance.Core.Contracts;
 using Provenance.Core.Lineage;
 using Provenance.Grains.Assets;
+using Provenance.Core.Manifests;
 
 namespace Provenance.Grains.Lineage;
 
@@ -14,7 +16,8 @@ namespace Provenance.Grains.Lineage;
 /// The node-wide lineage cache behind every lineage answer (one per grain runtime / process).
 /// <list type="bullet">
 /// <item>Summaries (<see cref="AssetSummary"/>) are published by asset activations on this node after every read and
-/// write, fetched from the asset grain on a miss, and dropped when storage reports that another node changed the asset.</item>
+/// write, read straight from grain storage on a miss (never through a grain call, so a walk started inside a grain turn
+/// cannot deadlock on another activation's mailbox), and dropped when storage reports that another node changed the asset.</item>
 /// <item>Children lists are loaded lazily from the <c>children</c> index and refreshed incrementally by sequence: the
 /// query root on every query, any other list when another node changed some asset since it was last refreshed.
 /// Registrations on this node extend loaded lists in place.</item>
@@ -29,7 +32,8 @@ internal sealed class LineageGraph : IDisposable
 
     private static readonly byte[][] RelationshipData = [.. Enum.GetValues<Relationship>().Select(r => Encoding.UTF8.GetBytes($"{{\"relationship\":\"{Name(r)}\"}}"))];
 
-    private readonly IGrainFactory _grains;
+    private readonly IGrainStorage _storage;
+    private readonly JsonSerializerOptions _json;
     private readonly IGrainIndex _index;
     private readonly IStateChangeFeed? _feed;
     private readonly ConcurrentDictionary<string, AssetSummary> _summaries = new(StringComparer.Ordinal);
@@ -38,9 +42,10 @@ internal sealed class LineageGraph : IDisposable
     private long _version;
     private RestrictionMemo _memo = new(0);
 
-    public LineageGraph(IGrainFactory grains, IGrainIndex index, IStateChangeFeed? feed = null)
+    public LineageGraph(IGrainStorage storage, IOptions<GrainRuntimeOptions> runtimeOptions, IGrainIndex index, IStateChangeFeed? feed = null)
     {
-        _grains = grains;
+        _storage = storage;
+        _json = runtimeOptions.Value.JsonSerializerOptions;
         _index = index;
         _feed = feed;
         if (_feed is not null)
@@ -79,10 +84,15 @@ internal sealed class LineageGraph : IDisposable
     public ValueTask<AssetSummary?> GetSummaryAsync(string assetId) =>
         _summaries.TryGetValue(assetId, out var summary) ? new(summary) : LoadSummaryAsync(assetId);
 
+    /// <summary>Caches the summary an activation holds unless a newer one is cached (lets a walk find its own start).</summary>
+    public void Remember(AssetSummary summary) => _summaries.TryAdd(summary.AssetId, summary);
+
     private async ValueTask<AssetSummary?> LoadSummaryAsync(string assetId)
     {
         var epoch = Volatile.Read(ref _remoteEpoch);
-        var summary = await _grains.GetGrain<IAssetGrain>(assetId).GetSummaryAsync().ConfigureAwait(false);
+        var record = await _storage.ReadAsync(new GrainStateKey(StorageNames.AssetGrainType, assetId, StorageNames.AssetState), CancellationToken.None).ConfigureAwait(false);
+        var state = record is null ? null : JsonSerializer.Deserialize<AssetState>(record.Data.Span, _json);
+        var summary = state is null || state.Revision == 0 ? null : AssetGrain.Summarize(state);
         if (summary is not null && Volatile.Read(ref _remoteEpoch) == epoch)
         {
             _summaries.TryAdd(assetId, summary);
@@ -94,8 +104,16 @@ internal sealed class LineageGraph : IDisposable
     /// <summary>Loads missing summaries of <paramref name="ids"/> concurrently (cold paths only).</summary>
     public Task PrefetchSummariesAsync(IEnumerable<string> ids)
     {
-        var missing = ids.Where(id => !_summaries.ContainsKey(id)).ToList();
-        return missing.Count == 0
+        List<string>? missing = null;
+        foreach (var id in ids)
+        {
+            if (!_summaries.ContainsKey(id))
+            {
+                (missing ??= []).Add(id);
+            }
+        }
+
+        return missing is null
             ? Task.CompletedTask
             : Parallel.ForEachAsync(missing, new ParallelOptions { MaxDegreeOfParallelism = PrefetchParallelism }, async (id, _) => await GetSummaryAsync(id).ConfigureAwait(false));
     }
@@ -103,8 +121,16 @@ internal sealed class LineageGraph : IDisposable
     /// <summary>Loads missing children lists of <paramref name="ids"/> concurrently (cold paths only).</summary>
     public Task PrefetchChildrenAsync(IEnumerable<string> ids, CancellationToken cancellationToken)
     {
-        var missing = ids.Where(id => !(_children.TryGetValue(id, out var list) && list.Loaded)).ToList();
-        return missing.Count == 0
+        List<string>? missing = null;
+        foreach (var id in ids)
+        {
+            if (!(_children.TryGetValue(id, out var list) && list.Loaded && list.Epoch == Volatile.Read(ref _remoteEpoch)))
+            {
+                (missing ??= []).Add(id);
+            }
+        }
+
+        return missing is null
             ? Task.CompletedTask
             : Parallel.ForEachAsync(missing, new ParallelOptions { MaxDegreeOfParallelism = PrefetchParallelism, CancellationToken = cancellationToken },
                 async (id, ct) => await GetChildrenAsync(id, refresh: false, ct).ConfigureAwait(false));
@@ -169,6 +195,12 @@ internal sealed class LineageGraph : IDisposable
     /// </summary>
     public async Task<IReadOnlyDictionary<string, string>> EffectiveRestrictionsAsync(string assetId)
     {
+        if (_summaries.TryGetValue(assetId, out var original) && original.Parents.Count == 0)
+        {
+            // An original inherits nothing: skip the memo (every registration invalidates it anyway).
+            return original.Restrictions.Distinct(StringComparer.Ordinal).ToDictionary(r => r, _ => assetId, StringComparer.Ordinal);
+        }
+
         var memo = CurrentMemo();
         if (memo.Results.TryGetValue(assetId, out var known))
         {
@@ -394,9 +426,9 @@ internal sealed class LineageGraph : IDisposable
                 {
                     var slice = new ArraySegment<string>(next.Ids, begin, take);
                     await PrefetchSummariesAsync(slice).ConfigureAwait(false);
-                    if (direction == Direction.Descendants || slice.Count > 1)
+                    if (take > 1)
                     {
-                        await PrefetchChildrenAsync(slice.Where(id => _summaries.TryGetValue(id, out var s) && s.Tenant == caller.Tenant), cancellationToken).ConfigureAwait(false);
+                        await PrefetchChildrenAsync(slice, cancellationToken).ConfigureAwait(false);
                     }
 
                     for (var i = begin; i < begin + take; i++)
@@ -453,6 +485,14 @@ internal sealed class LineageGraph : IDisposable
         else
         {
             await PrefetchSummariesAsync(level.Ids).ConfigureAwait(false);
+            if (level.Count == 1 && _summaries.TryGetValue(level.Ids[0], out var only) && only.Parents.Count == 1)
+            {
+                // A chain: one node with one parent needs no dictionary, sort or set (keeps deep chains allocation-light).
+                var parent = only.Parents[0];
+                return visited.Contains(parent.AssetId) || parent.AssetId == only.AssetId
+                    ? Level.Empty
+                    : Level.Single(parent.AssetId, only.AssetId, parent.Relationship);
+            }
         }
 
         var via = new Dictionary<string, (string Via, Relationship Relationship)>(StringComparer.Ordinal);
@@ -573,6 +613,7 @@ internal sealed class LineageGraph : IDisposable
         private readonly ChildList? _children;
         private readonly Dictionary<string, (string Via, Relationship Relationship)>? _via;
         private HashSet<string>? _set;
+        private Relationship _singleRelationship;
 
         private Level(string[] ids, string? singleParent, ChildList? children, Dictionary<string, (string, Relationship)>? via)
         {
@@ -586,7 +627,12 @@ internal sealed class LineageGraph : IDisposable
 
         public int Count => Ids.Length;
 
+        public static Level Empty { get; } = new([], null, null, null);
+
         public static Level Of(string id) => new([id], null, null, null);
+
+        public static Level Single(string id, string via, Relationship relationship) =>
+            new([id], via, null, null) { _singleRelationship = relationship };
 
         public static Level FromChildren(string parent, ChildList children) => new(children.Sorted, parent, children, null);
 
@@ -600,6 +646,7 @@ internal sealed class LineageGraph : IDisposable
         public (string? Via, Relationship? Relationship) ViaOf(int i) =>
             _children is not null ? (_singleParent, _children.RelationshipOf(Ids[i]))
             : _via is not null ? _via[Ids[i]]
+            : _singleParent is not null ? (_singleParent, _singleRelationship)
             : (null, null);
 
         public bool Contains(string id) => Ids.Length == 1 ? Ids[0] == id : (_set ??= new HashSet<string>(Ids, StringComparer.Ordinal)).Contains(id);

@@ -1,10 +1,10 @@
-using Provenance.Core.Manifests;
 using Provenance.Core.Contracts;
 using Provenance.Core.Signing;
 using Provenance.Grains.Tests.TestSupport;
 using Provenance.LoadGen;
 using Provenance.Storage.Postgres.Tests;
 using static Provenance.Grains.Tests.TestSupport.Assets;
+using Provenance.Core.Manifests;
 
 namespace Provenance.Grains.Tests.Assets;
 

@@ -1,11 +1,11 @@
 using System.Text;
 using Provenance.Actors.Storage;
 using Provenance.Core.Contracts;
-using Provenance.Core.Manifests;
 using Provenance.Core.Signing;
 using Provenance.Grains.Tests.TestSupport;
 using Provenance.LoadGen;
 using static Provenance.Grains.Tests.TestSupport.Assets;
+using Provenance.Core.Manifests;
 
 namespace Provenance.Grains.Tests.Assets;
 

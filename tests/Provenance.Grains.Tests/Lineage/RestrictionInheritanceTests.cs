@@ -1,9 +1,9 @@
-using Provenance.Core.Manifests;
 using Provenance.Actors.Storage;
 using Provenance.Core.Contracts;
 using Provenance.Core.Signing;
 using Provenance.LoadGen;
 using static Provenance.Grains.Tests.TestSupport.Assets;
+using Provenance.Core.Manifests;
 
 namespace Provenance.Grains.Tests.Lineage;
 
