@@ -7,6 +7,11 @@ if (args.Length > 0 && args[0] == "http-load")
     return await HttpLoadCommand.RunAsync(args[1..]);
 }
 
+if (args is ["http-load-trace", ..])
+{
+    return Provenance.Benchmarks.HttpLoad.TraceTop.Run(args[1..]);
+}
+
 if (args is ["lineage-latency", ..])
 {
     await Provenance.Benchmarks.Grains.LineageBenchmarks.RunLatencyProbeAsync();

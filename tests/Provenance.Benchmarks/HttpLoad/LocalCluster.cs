@@ -53,6 +53,14 @@ internal sealed class LocalCluster : IAsyncDisposable
                 Directory.CreateDirectory(data);
                 var address = new Uri($"http://127.0.0.1:{FreePort()}/");
                 var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = data };
+                if (Environment.GetEnvironmentVariable("HTTPLOAD_SERVER_TRACE") is { Length: > 0 } trace)
+                {
+                    // Diagnostics: a sampling-profiler EventPipe trace of each node (read it with `http-load-trace FILE`).
+                    info.Environment["DOTNET_EnableEventPipe"] = "1";
+                    info.Environment["DOTNET_EventPipeOutputPath"] = $"{trace}.node{i + 1}.nettrace";
+                    info.Environment["DOTNET_EventPipeConfig"] = "Microsoft-DotNETCore-SampleProfiler:0:5,Microsoft-Windows-DotNETRuntime:0x4c14fccbd:5";
+                }
+
                 info.ArgumentList.Add(dll);
                 info.ArgumentList.Add("--urls");
                 info.ArgumentList.Add(address.ToString().TrimEnd('/'));
