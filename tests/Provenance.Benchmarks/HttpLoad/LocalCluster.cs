@@ -71,6 +71,13 @@ internal sealed class LocalCluster : IAsyncDisposable
                     info.ArgumentList.Add($"--ConnectionStrings:Provenance={connection}");
                 }
 
+                if (i > 0)
+                {
+                    // One deployment shares the signing keys and the built-in TSA's material (docker-compose.yml: one volume).
+                    info.ArgumentList.Add($"--Provenance:KeyDirectory={Path.Combine(cluster.root, "node1", "keys")}");
+                    info.ArgumentList.Add($"--Provenance:Tsa:KeyDirectory={Path.Combine(cluster.root, "node1", "tsa")}");
+                }
+
                 var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start.");
                 cluster.processes.Add(process);
                 process.OutputDataReceived += (_, e) => Echo(i, e.Data);
