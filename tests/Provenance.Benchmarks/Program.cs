@@ -1,21 +1,19 @@
 using BenchmarkDotNet.Running;
 using Provenance.Benchmarks.HttpLoad;
 
-// `http-load ...` runs the HTTP load generator (docs/benchmarks.md, "Service"); everything else goes to BenchmarkDotNet.
-if (args.Length > 0 && args[0] == "http-load")
+// Console modes for measurements that BenchmarkDotNet's harness does not fit (HTTP load, latency percentiles,
+// database-backed runs); anything else goes to BenchmarkDotNet.
+switch (args)
 {
-    return await HttpLoadCommand.RunAsync(args[1..]);
-}
-
-if (args is ["http-load-trace", ..])
-{
-    return Provenance.Benchmarks.HttpLoad.TraceTop.Run(args[1..]);
-}
-
-if (args is ["lineage-latency", ..])
-{
-    await Provenance.Benchmarks.Grains.LineageBenchmarks.RunLatencyProbeAsync();
-    return 0;
+    case ["http-load", ..]:
+        return await HttpLoadCommand.RunAsync(args[1..]);
+    case ["http-load-trace", ..]:
+        return TraceTop.Run(args[1..]);
+    case ["lineage-latency", ..]:
+        await Provenance.Benchmarks.Grains.LineageBenchmarks.RunLatencyProbeAsync();
+        return 0;
+    case ["epochs", ..]:
+        return await Provenance.Benchmarks.Grains.EpochBenchmarks.RunAsync(args[1..]);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -185,6 +185,7 @@ internal sealed class AnchorGrain(
         {
             await state.ReadStateAsync().ConfigureAwait(false);
             await RollForwardAsync().ConfigureAwait(false);
+            Volatile.Write(ref _knownEpoch, Math.Max(Volatile.Read(ref _knownEpoch), state.State.LastEpoch));
             var head = await GrainFactory.GetLogSequencer().SequencePendingAsync().ConfigureAwait(false);
             var current = state.State;
             if (head.Size < current.LastTreeSize)

@@ -18,7 +18,7 @@ public interface IAnchorGrain : IGrainWithStringKey
     /// (on any nodes) share one epoch: exactly one caller per new epoch gets <c>Created = true</c>, the others learn the
     /// same epoch with <c>Created = false</c>. When nothing was logged since the latest epoch: a trigger that arrived
     /// after that epoch was sealed seals an empty-delta epoch (same size and root, a fresh signed time and timestamps);
-    /// one that arrived while it was being sealed joins it.
+    /// one that arrived while it was being sealed (or before this node had seen it) joins it.
     /// </summary>
     /// <exception cref="Core.Signing.NoActiveKeyException">The log key ring has no active key.</exception>
     [AlwaysInterleave]

@@ -9,11 +9,13 @@ namespace Provenance.Grains.Log;
 /// </summary>
 internal sealed class LogSequencer(ILogStore store, IOptions<ProvenanceLogOptions> options, TimeProvider time)
 {
-    private static readonly TimeSpan LockRetryDelay = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan LockRetryDelay = TimeSpan.FromMilliseconds(1);
 
     public ILogStore Store { get; } = store;
 
     public int BatchSize { get; } = options.Value.SequencerBatchSize;
+
+    public int BarrierBatchSize { get; } = Math.Max(options.Value.SequencerBatchSize, options.Value.BarrierBatchSize);
 
     /// <summary>
     /// Runs passes until one of this node's own passes took less than a full batch. Such a pass started after the call,
@@ -25,14 +27,14 @@ internal sealed class LogSequencer(ILogStore store, IOptions<ProvenanceLogOption
     {
         while (true)
         {
-            var result = await Store.SequenceAsync(BatchSize, cancellationToken).ConfigureAwait(false);
+            var result = await Store.SequenceAsync(BarrierBatchSize, cancellationToken).ConfigureAwait(false);
             if (result is null)
             {
                 await Task.Delay(LockRetryDelay, time, cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
-            if (result.Count < BatchSize)
+            if (result.Count < BarrierBatchSize)
             {
                 return result.Head;
             }

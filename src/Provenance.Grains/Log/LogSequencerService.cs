@@ -16,10 +16,7 @@ internal sealed class LogSequencerService(LogSequencer sequencer, IOptions<Prove
 {
     private readonly ILogger logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger<LogSequencerService>();
 
-    /// <summary>Passes that sequenced at least one entry (diagnostics and tests).</summary>
-    public long Passes => Interlocked.Read(ref _passes);
-
-    private long _passes;
+    private static readonly TimeSpan YieldDelay = TimeSpan.FromMilliseconds(3);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -35,12 +32,9 @@ internal sealed class LogSequencerService(LogSequencer sequencer, IOptions<Prove
             try
             {
                 var result = await sequencer.Store.SequenceAsync(sequencer.BatchSize, stoppingToken).ConfigureAwait(false);
-                if (result is { Count: > 0 })
-                {
-                    Interlocked.Increment(ref _passes);
-                }
-
-                pause = result is not null && (result.Count == sequencer.BatchSize || result.Head.Pending > 0) ? TimeSpan.Zero : interval;
+                // After a pass that sequenced something and left work, yield a moment instead of retrying at once: the
+                // lock is try-only, so without a gap another node's barrier (an anchor sealing there) could starve.
+                pause = result is not null && (result.Count == sequencer.BatchSize || result.Head.Pending > 0) ? YieldDelay : interval;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

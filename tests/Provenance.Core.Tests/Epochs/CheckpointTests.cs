@@ -10,13 +10,8 @@ public sealed class CheckpointTests
     private static readonly byte[] PreviousRoot = Enumerable.Range(0, 32).Select(i => (byte)(255 - i)).ToArray();
     private static readonly DateTimeOffset SealedAt = new(2026, 11, 21, 5, 6, 7, 890, TimeSpan.Zero);
 
-    private const string KnownText =
-        "provenance.dev/log/main\n" +
-        "1234\n" +
-        "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n" +
-        "epoch 7\n" +
-        "previous 6 //79/Pv6+fj39vX08/Lx8O/u7ezr6uno5+bl5OPi4eA=\n" +
-        "sealed 2026-11-21T05:06:07.890Z\n";
+    /// <summary>Known answer: epoch 7 over 1234 leaves, root bytes 0..31, previous root bytes 255..224 (also shown in docs/epochs.md).</summary>
+    private static readonly string KnownText = TestData.Text("Epochs", "TestData", "checkpoint-epoch7.txt");
 
     [Fact]
     public void ToText_KnownCheckpoint_ExactBytes()

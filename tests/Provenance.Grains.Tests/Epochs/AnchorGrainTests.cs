@@ -97,6 +97,27 @@ public sealed class AnchorGrainTests(PostgresFixture db) : IClassFixture<Postgre
     }
 
     [Fact]
+    public async Task Scheduler_IntervalElapsedWithNewEntries_SealsOnItsOwnAndNotWhenIdle()
+    {
+        await using var node = await StartAsync("anchor-clock", new InMemoryKeyStore(), epochs: o =>
+        {
+            o.Interval = TimeSpan.FromMilliseconds(300);
+            o.SchedulePollInterval = TimeSpan.FromMilliseconds(50);
+        });
+        await LogAppends.AppendAsync(node.Services.GetStorage(), "c", 0, 6);
+
+        var sealedOnSchedule = await WaitForEpochAsync(node, 1, TimeSpan.FromSeconds(15));
+        await Task.Delay(1000);
+        var afterIdle = await node.Anchor.StatusAsync();
+
+        Assert.NotNull(sealedOnSchedule);
+        Assert.Equal(6, sealedOnSchedule.Checkpoint.TreeSize);
+        Assert.Equal(1, afterIdle.LastEpoch);
+        Assert.Equal(0, afterIdle.PendingEntries);
+        Assert.NotNull(afterIdle.NextScheduledAt);
+    }
+
+    [Fact]
     public async Task TriggerAsync_StormOfFiftyFromTwoNodesWithAppends_ConsecutiveEpochsCoverEveryAcknowledgedLeafOnce()
     {
         var database = await db.CreateDatabaseAsync(migrate: true);
@@ -173,6 +194,22 @@ public sealed class AnchorGrainTests(PostgresFixture db) : IClassFixture<Postgre
             o.LogId = "test-log";
             log?.Invoke(o);
         });
+    }
+
+    private static async Task<EpochDto?> WaitForEpochAsync(EpochNode node, long epoch, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await node.Grains.GetEpoch(epoch).FindAsync() is { } found)
+            {
+                return found;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return null;
     }
 
     private static string Base64UrlNoPad(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');

@@ -12,7 +12,7 @@ public sealed class LogSequencerTests(PostgresFixture db) : IClassFixture<Postgr
     {
         var database = await db.CreateDatabaseAsync(migrate: true);
         await using var node = await EpochNode.StartAsync(database, "seq-barrier", new InMemoryKeyStore(), new TestTsas(),
-            log: o => { o.RunSequencer = false; o.SequencerBatchSize = 7; });
+            log: o => { o.RunSequencer = false; o.SequencerBatchSize = 7; o.BarrierBatchSize = 7; });
         var storage = node.Services.GetStorage();
         await LogAppends.AppendAsync(storage, "b", 0, 30);
         await LogAppends.AppendAsync(storage, "b", 30, 31);
@@ -26,46 +26,67 @@ public sealed class LogSequencerTests(PostgresFixture db) : IClassFixture<Postgr
     }
 
     [Fact]
-    public async Task BackgroundLoop_TwoNodesOneKilledMidSequencing_LogContiguousEveryEntryOnceRootRecomputed()
+    public async Task BackgroundLoop_SequencingNodeKilledAndAnotherTakesOver_LogContiguousEveryEntryOnceRootRecomputed()
     {
         var database = await db.CreateDatabaseAsync(migrate: true);
         var keys = new InMemoryKeyStore();
         var tsas = new TestTsas();
-        await using var victim = await EpochNode.StartAsync(database, "seq-victim", keys, tsas, log: o => o.SequencerBatchSize = 500);
-        await using var survivor = await EpochNode.StartAsync(database, "seq-survivor", keys, tsas, log: o => o.SequencerBatchSize = 500);
         await using var admin = Npgsql.NpgsqlDataSource.Create(database);
-        var storage = survivor.Services.GetStorage();
+        await using var writer = await Storage.Postgres.PostgresStorage.OpenAsync(database);
+        await using var victim = await EpochNode.StartAsync(database, "seq-victim", keys, tsas, log: o => o.SequencerBatchSize = 300);
+        var storage = writer.GrainStorage;
         const int Batches = 120, PerBatch = 50;
+        long acknowledged = 0;
         var kills = 0;
-
         var appending = Task.Run(async () =>
         {
             for (var b = 0; b < Batches; b++)
             {
                 await LogAppends.AppendAsync(storage, "k", b * PerBatch, (b + 1) * PerBatch);
+                Interlocked.Add(ref acknowledged, PerBatch);
             }
         });
-        for (var round = 0; round < 15 && !appending.IsCompleted; round++)
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((await victim.Log.GetHeadAsync(default)).Size < 500 && DateTime.UtcNow < deadline)
         {
-            await Task.Delay(Random.Shared.Next(5, 40));
-            kills += await EpochNode.KillConnectionsAsync(admin, victim.Name);
+            await Task.Delay(10);
         }
 
+        for (var round = 0; round < 6 && !appending.IsCompleted; round++)
+        {
+            await Task.Delay(Random.Shared.Next(10, 40));
+            kills += await EpochNode.KillSequencerConnectionsAsync(admin, victim.Name);
+        }
+
+        await using var survivor = await EpochNode.StartAsync(database, "seq-survivor", keys, tsas, log: o => o.SequencerBatchSize = 300);
+        var sequencedByVictim = (await survivor.Log.GetHeadAsync(default)).Size;
+        kills += await EpochNode.KillSequencerConnectionsAsync(admin, victim.Name);
         await victim.DisposeAsync();
+        for (var b = Batches; b < Batches + 20; b++)
+        {
+            await LogAppends.AppendAsync(storage, "k", b * PerBatch, (b + 1) * PerBatch);
+        }
+
         await appending;
         var head = await LogAppends.WaitSequencedAsync(survivor.Log, TimeSpan.FromSeconds(30));
 
+        const int Total = (Batches + 20) * PerBatch;
         Assert.True(kills > 0, "the victim node had database connections to kill");
-        Assert.Equal(Batches * PerBatch, head.Size);
+        Assert.True(sequencedByVictim > 0, "the victim sequenced before it died");
+        Assert.Equal(Total, head.Size);
         Assert.Equal(0, head.Pending);
         Assert.Equal(await LogAppends.RecomputeRootAsync(survivor.Log, head.Size), head.RootHash);
         await using var count = admin.CreateCommand("SELECT count(*), count(DISTINCT idx), min(idx), max(idx), count(DISTINCT source_key) FROM log_entries");
         await using var reader = await count.ExecuteReaderAsync();
         await reader.ReadAsync();
-        Assert.Equal(Batches * PerBatch, reader.GetInt64(0));
-        Assert.Equal(Batches * PerBatch, reader.GetInt64(1));
+        Assert.Equal(Total, reader.GetInt64(0));
+        Assert.Equal(Total, reader.GetInt64(1));
         Assert.Equal(0, reader.GetInt64(2));
-        Assert.Equal(Batches * PerBatch - 1, reader.GetInt64(3));
-        Assert.Equal(Batches * PerBatch, reader.GetInt64(4));
+        Assert.Equal(Total - 1, reader.GetInt64(3));
+        Assert.Equal(Total, reader.GetInt64(4));
+        var inputs = await survivor.Log.ReadLeafInputsAsync(0, Total, default);
+        Assert.Equal(
+            Enumerable.Range(0, Total).Select(i => Convert.ToHexString(LogAppends.ManifestHash(LogAppends.AssetId("k", i)))).Order(),
+            inputs.Select(Convert.ToHexString).Order());
     }
 }

@@ -81,10 +81,14 @@ internal sealed class EpochNode : IAsyncDisposable
         return new EpochNode(name, provider, hosted);
     }
 
-    /// <summary>Terminates every database connection of this node (as if its host lost the network or crashed mid-transaction).</summary>
-    public static async Task<int> KillConnectionsAsync(NpgsqlDataSource admin, string name)
+    /// <summary>
+    /// Terminates this node's connections that are inside a transaction or running a statement (a sequencing pass in
+    /// flight is rolled back), leaving idle pooled ones; returns how many were terminated.
+    /// </summary>
+    public static async Task<int> KillSequencerConnectionsAsync(NpgsqlDataSource admin, string name)
     {
-        await using var command = admin.CreateCommand("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1");
+        await using var command = admin.CreateCommand(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1 AND state <> 'idle' AND query NOT ILIKE '%LISTEN%'");
         command.Parameters.Add(new NpgsqlParameter { Value = name });
         return (int)(long)(await command.ExecuteScalarAsync())!;
     }
