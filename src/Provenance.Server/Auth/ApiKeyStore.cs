@@ -23,6 +23,7 @@ internal sealed class ApiKeyStore(Provenance.Storage.Postgres.PostgresStorage st
 
     private const int LookupCacheMaxEntries = 10_000;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (StoredApiKey Key, long ExpiresAt)> lookups = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task<StoredApiKey?>> inflight = new(StringComparer.Ordinal);
 
     /// <summary>
     /// <see cref="FindAsync"/> for authentication: the key row as read at most <see cref="LookupCacheTime"/> ago, which
@@ -30,13 +31,27 @@ internal sealed class ApiKeyStore(Provenance.Storage.Postgres.PostgresStorage st
     /// </summary>
     public async Task<StoredApiKey?> FindForAuthenticationAsync(string keyId, CancellationToken cancellationToken)
     {
-        var now = Environment.TickCount64;
-        if (lookups.TryGetValue(keyId, out var cached) && cached.ExpiresAt > now)
+        if (lookups.TryGetValue(keyId, out var cached) && cached.ExpiresAt > Environment.TickCount64)
         {
             return cached.Key;
         }
 
-        var key = await FindAsync(keyId, cancellationToken);
+        // Requests that miss together share one query (all 64 connections miss at once when an entry expires).
+        var lookup = inflight.GetOrAdd(keyId, LookupAsync);
+        try
+        {
+            return await lookup.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            inflight.TryRemove(new KeyValuePair<string, Task<StoredApiKey?>>(keyId, lookup));
+        }
+    }
+
+    private async Task<StoredApiKey?> LookupAsync(string keyId)
+    {
+        var readAt = Environment.TickCount64;
+        var key = await FindAsync(keyId, CancellationToken.None);
         if (key is null)
         {
             lookups.TryRemove(keyId, out _);
@@ -48,7 +63,7 @@ internal sealed class ApiKeyStore(Provenance.Storage.Postgres.PostgresStorage st
             lookups.Clear();
         }
 
-        lookups[keyId] = (key, now + (long)LookupCacheTime.TotalMilliseconds);
+        lookups[keyId] = (key, readAt + (long)LookupCacheTime.TotalMilliseconds);
         return key;
     }
 
@@ -112,11 +127,13 @@ internal sealed class ApiKeyStore(Provenance.Storage.Postgres.PostgresStorage st
     public async Task<bool> RevokeAsync(string keyId, string? tenant, CancellationToken cancellationToken)
     {
         lookups.TryRemove(keyId, out _);
+        inflight.TryRemove(keyId, out _);
         await using var cmd = storage.DataSource.CreateCommand("UPDATE api_keys SET revoked_at = coalesce(revoked_at, @now) WHERE key_id = @id AND (@tenant::text IS NULL OR tenant = @tenant)");
         cmd.Parameters.AddWithValue("id", keyId);
         cmd.Parameters.Add(new NpgsqlParameter("tenant", NpgsqlDbType.Text) { Value = (object?)tenant ?? DBNull.Value });
         cmd.Parameters.AddWithValue("now", time.GetUtcNow());
         var revoked = await cmd.ExecuteNonQueryAsync(cancellationToken) == 1;
+        inflight.TryRemove(keyId, out _);
         lookups.TryRemove(keyId, out _); // again: a request may have cached the row between the eviction above and the update
         return revoked;
     }
