@@ -80,8 +80,9 @@ internal sealed class LocalCluster : IAsyncDisposable
 
                 var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start.");
                 cluster.processes.Add(process);
-                process.OutputDataReceived += (_, e) => Echo(i, e.Data);
-                process.ErrorDataReceived += (_, e) => Echo(i, e.Data);
+                var node = i;
+                process.OutputDataReceived += (_, e) => Echo(node, e.Data);
+                process.ErrorDataReceived += (_, e) => Echo(node, e.Data);
                 process.BeginOutputReadLine();
                 process.BeginErrorReadLine();
                 await WaitReadyAsync(process, address, TimeSpan.FromMinutes(3));
