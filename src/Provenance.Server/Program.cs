@@ -1,5 +1,10 @@
 using Provenance.Server.Hosting;
 
+if (args is ["healthcheck", ..])
+{
+    return await HealthCheckCommand.RunAsync(args[1..]);
+}
+
 if (await AdminCommands.TryRunAsync(args) is { } exitCode)
 {
     return exitCode;

@@ -3,7 +3,7 @@ using Microsoft.Playwright;
 namespace Provenance.Dashboard.Tests;
 
 /// <summary>Launches the machine's Chromium (Debian package) through Playwright; never downloads a browser.</summary>
-internal static class Browsers
+public static class Browsers
 {
     /// <summary>Where Debian's chromium package puts the browser; override with PROVENANCE_CHROMIUM.</summary>
     public static string ExecutablePath =>
@@ -34,7 +34,7 @@ internal static class Browsers
 }
 
 /// <summary>A launched browser and the Playwright driver process behind it, disposed together.</summary>
-internal sealed class BrowserHandle(IPlaywright playwright, IBrowser browser) : IAsyncDisposable
+public sealed class BrowserHandle(IPlaywright playwright, IBrowser browser) : IAsyncDisposable
 {
     public IBrowser Browser { get; } = browser;
 

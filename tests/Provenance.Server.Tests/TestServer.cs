@@ -18,8 +18,11 @@ namespace Provenance.Server.Tests;
 /// </summary>
 public sealed class TestServer : IAsyncDisposable
 {
-    private TestServer(WebApplication app, string dataDirectory, string connectionString)
+    private readonly bool ownsDataDirectory;
+
+    private TestServer(WebApplication app, string dataDirectory, string connectionString, bool ownsDataDirectory)
     {
+        this.ownsDataDirectory = ownsDataDirectory;
         App = app;
         DataDirectory = dataDirectory;
         ConnectionString = connectionString;
@@ -42,6 +45,7 @@ public sealed class TestServer : IAsyncDisposable
     /// <summary>Starts a server on <paramref name="connectionString"/> (a new database each time unless given), data under a fresh folder unless given.</summary>
     public static async Task<TestServer> StartAsync(string connectionString, string? dataDirectory = null, params string[] extraArgs)
     {
+        var owns = dataDirectory is null;
         dataDirectory ??= Path.Combine(Path.GetTempPath(), "provenance-server-tests", Guid.NewGuid().ToString("N")[..12]);
         string[] args =
         [
@@ -58,7 +62,7 @@ public sealed class TestServer : IAsyncDisposable
         ];
         var app = await ServerHost.BuildAsync(args);
         await app.StartAsync();
-        return new TestServer(app, dataDirectory, connectionString);
+        return new TestServer(app, dataDirectory, connectionString, owns);
     }
 
     /// <summary>A client with <paramref name="key"/> as bearer token (none when null).</summary>
@@ -82,10 +86,15 @@ public sealed class TestServer : IAsyncDisposable
         return (await response.Content.ReadFromJsonAsync<ApiKeyDto>(ApiJson.Options))!;
     }
 
+    /// <summary>Stops the server; deletes its data directory when <see cref="StartAsync"/> chose it.</summary>
     public async ValueTask DisposeAsync()
     {
         await App.StopAsync();
         await App.DisposeAsync();
+        if (ownsDataDirectory && Directory.Exists(DataDirectory))
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
     }
 }
 

@@ -1,37 +1,23 @@
 using Provenance.Core;
 using Provenance.Core.Signing;
+using Provenance.Grains.Signing;
 
 namespace Provenance.Grains.Log;
 
 /// <summary><see cref="ILogSigner"/> over a key ring loaded from an <see cref="IKeyStore"/>.</summary>
 public sealed class LogSigner : ILogSigner
 {
-    private readonly IKeyStore _store;
-    private KeyRing _ring;
+    private readonly KeyRingSource _keys;
 
-    private LogSigner(IKeyStore store, KeyRing ring)
-    {
-        _store = store;
-        _ring = ring;
-    }
+    private LogSigner(KeyRingSource keys) => _keys = keys;
 
     /// <inheritdoc/>
-    public KeyRing KeyRing => Volatile.Read(ref _ring);
+    public KeyRing KeyRing => _keys.Current;
 
     /// <summary>Loads the ring; when <paramref name="createKeyIfNone"/> and no key is active, generates one and saves it as active.</summary>
     /// <exception cref="InvalidKeyException">A stored key is unreadable.</exception>
     public static async Task<LogSigner> CreateAsync(IKeyStore store, bool createKeyIfNone, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(store);
-        var stored = await store.LoadAllAsync(cancellationToken).ConfigureAwait(false);
-        if (createKeyIfNone && !stored.Any(k => k.Status == KeyStatus.Active))
-        {
-            await store.SaveAsync(StoredKey.From(SigningKey.Generate(), KeyStatus.Active), cancellationToken).ConfigureAwait(false);
-            stored = await store.LoadAllAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        return new LogSigner(store, KeyRing.FromStoredKeys(stored));
-    }
+        => new(await KeyRingSource.LoadAsync(store, createKeyIfNone, cancellationToken).ConfigureAwait(false));
 
     /// <inheritdoc/>
     public (string Jws, string KeyId) Sign(ReadOnlySpan<byte> checkpointText)
@@ -41,9 +27,5 @@ public sealed class LogSigner : ILogSigner
     }
 
     /// <inheritdoc/>
-    public async Task ReloadAsync(CancellationToken cancellationToken)
-    {
-        var stored = await _store.LoadAllAsync(cancellationToken).ConfigureAwait(false);
-        Volatile.Write(ref _ring, KeyRing.FromStoredKeys(stored));
-    }
+    public Task ReloadAsync(CancellationToken cancellationToken) => _keys.ReloadAsync(cancellationToken);
 }

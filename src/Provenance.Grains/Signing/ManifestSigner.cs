@@ -5,32 +5,17 @@ namespace Provenance.Grains.Signing;
 /// <summary><see cref="IManifestSigner"/> over a key ring loaded from an <see cref="IKeyStore"/>.</summary>
 public sealed class ManifestSigner : IManifestSigner
 {
-    private readonly IKeyStore _store;
-    private KeyRing _ring;
+    private readonly KeyRingSource _keys;
 
-    private ManifestSigner(IKeyStore store, KeyRing ring)
-    {
-        _store = store;
-        _ring = ring;
-    }
+    private ManifestSigner(KeyRingSource keys) => _keys = keys;
 
     /// <inheritdoc/>
-    public KeyRing KeyRing => Volatile.Read(ref _ring);
+    public KeyRing KeyRing => _keys.Current;
 
     /// <summary>Loads the ring; when <paramref name="createKeyIfNone"/> and no key is active, generates one and saves it as active.</summary>
     /// <exception cref="InvalidKeyException">A stored key is unreadable.</exception>
     public static async Task<ManifestSigner> CreateAsync(IKeyStore store, bool createKeyIfNone, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(store);
-        var stored = await store.LoadAllAsync(cancellationToken).ConfigureAwait(false);
-        if (createKeyIfNone && !stored.Any(k => k.Status == KeyStatus.Active))
-        {
-            await store.SaveAsync(StoredKey.From(SigningKey.Generate(), KeyStatus.Active), cancellationToken).ConfigureAwait(false);
-            stored = await store.LoadAllAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        return new ManifestSigner(store, KeyRing.FromStoredKeys(stored));
-    }
+        => new(await KeyRingSource.LoadAsync(store, createKeyIfNone, cancellationToken).ConfigureAwait(false));
 
     /// <summary>A signer over a fresh in-memory store holding one new active key (tests, development).</summary>
     public static ManifestSigner CreateInMemory() => CreateAsync(new InMemoryKeyStore(), createKeyIfNone: true).GetAwaiter().GetResult();
@@ -46,9 +31,5 @@ public sealed class ManifestSigner : IManifestSigner
     public VerifiedJws Verify(string compactJws) => Es256Jws.Verify(compactJws, KeyRing);
 
     /// <inheritdoc/>
-    public async Task ReloadAsync(CancellationToken cancellationToken)
-    {
-        var stored = await _store.LoadAllAsync(cancellationToken).ConfigureAwait(false);
-        Volatile.Write(ref _ring, KeyRing.FromStoredKeys(stored));
-    }
+    public Task ReloadAsync(CancellationToken cancellationToken) => _keys.ReloadAsync(cancellationToken);
 }

@@ -100,14 +100,7 @@ internal static class VerifyApi
         var asset = await grain.GetAsync(caller);
         var manifest = await grain.GetManifestAsync(caller);
         var summary = await grain.GetSummaryAsync() ?? throw ApiProblemException.NotFound("The asset", "assetId");
-        var checks = new List<CheckDto>
-        {
-            contentHash is null
-                ? new CheckDto("hash", CheckOutcome.NotApplicable, "Verified by asset id; no content was given.")
-                : contentHash == asset.ContentHash
-                    ? new CheckDto("hash", CheckOutcome.Pass, "The content hash matches the registered asset.")
-                    : new CheckDto("hash", CheckOutcome.Fail, "The content hash differs from the registered asset's."),
-        };
+        var checks = new List<CheckDto> { HashCheck(contentHash, asset, manifest) };
         var canonical = Convert.FromBase64String(manifest.CanonicalBase64);
         var manifestHash = SHA256.HashData(canonical);
         checks.Add(SignatureCheck(signer, manifest, canonical, manifestHash));
@@ -118,6 +111,25 @@ internal static class VerifyApi
             : checks.Any(c => c.Outcome == CheckOutcome.Pending) ? "partially-verified"
             : "verified";
         return TypedResults.Ok(new VerifyResultDto(verdict, assetId, asset.ContentHash, checks, $"/v1/assets/{assetId}/evidence"));
+    }
+
+    /// <summary>
+    /// Given content (bytes or a hash): it must be the registered content. By asset id: the signed manifest must name the
+    /// registered content hash (so the record a verifier is shown is the one that was signed).
+    /// </summary>
+    private static CheckDto HashCheck(string? contentHash, AssetDto asset, SignedManifestDto manifest)
+    {
+        if (contentHash is not null)
+        {
+            return contentHash == asset.ContentHash
+                ? new CheckDto("hash", CheckOutcome.Pass, "The content hash matches the registered asset.")
+                : new CheckDto("hash", CheckOutcome.Fail, "The content hash differs from the registered asset's.");
+        }
+
+        var signed = manifest.Manifest.ValueKind == JsonValueKind.Object && manifest.Manifest.TryGetProperty("contentHash", out var h) ? h.GetString() : null;
+        return signed == asset.ContentHash
+            ? new CheckDto("hash", CheckOutcome.Pass, "The signed manifest names the registered content hash.")
+            : new CheckDto("hash", CheckOutcome.Fail, "The signed manifest names another content hash than the registered asset.");
     }
 
     private static CheckDto SignatureCheck(IManifestSigner signer, SignedManifestDto manifest, byte[] canonical, byte[] manifestHash)

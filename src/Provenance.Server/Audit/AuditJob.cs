@@ -25,8 +25,8 @@ internal sealed class AuditJob(
     TimeProvider time,
     ILogger<AuditJob> logger) : BackgroundService
 {
-    /// <summary>Checks the architecture asks for that this build cannot run yet (listed in each run record).</summary>
-    internal static readonly IReadOnlyList<string> NotYetAvailable = ["manifests (needs the asset grains)", "checkpoints (needs the epoch grains)"];
+    /// <summary>Checks the architecture asks for; any not registered is listed as skipped in the run record.</summary>
+    internal static readonly IReadOnlyList<string> Expected = ["log-tree", "manifests", "checkpoints"];
 
     private readonly SemaphoreSlim trigger = new(0, 1);
 
@@ -72,7 +72,7 @@ internal sealed class AuditJob(
             }, cancellationToken);
         }
 
-        var skipped = NotYetAvailable.Where(n => !available.Contains(n.Split(' ')[0])).ToList();
+        var skipped = Expected.Where(n => !available.Contains(n)).ToList();
         await store.FinishRunAsync(runId, checkedCount, findings, skipped.Count == 0 ? null : string.Join("; ", skipped), cancellationToken);
         metrics.AuditRuns.Add(1);
         logger.LogInformation("Audit {Run} checked {Checked} records, {Findings} findings", runId, checkedCount, findings);
@@ -109,11 +109,30 @@ internal sealed class AuditJob(
     }
 
     /// <summary>Time to the next scheduled run: the next <c>DailyAtUtc</c> time, else <c>IntervalHours</c>; null when unscheduled.</summary>
+    /// <exception cref="InvalidOperationException"><c>Cron</c> is not of the form <c>"M H * * *"</c>, or <c>DailyAtUtc</c> is not <c>HH:mm</c>.</exception>
     internal static TimeSpan? NextDelay(AuditSettings settings, DateTimeOffset now)
     {
-        if (!string.IsNullOrWhiteSpace(settings.DailyAtUtc) &&
-            TimeOnly.TryParseExact(settings.DailyAtUtc, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
+        var daily = settings.DailyAtUtc;
+        if (!string.IsNullOrWhiteSpace(settings.Cron))
         {
+            var fields = settings.Cron.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length != 5 || fields[2..].Any(f => f != "*") ||
+                !int.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var minute) || minute > 59 ||
+                !int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var hour) || hour > 23)
+            {
+                throw new InvalidOperationException($"Provenance:Audit:Cron '{settings.Cron}' is not supported; use the daily form 'M H * * *' (UTC), e.g. '30 3 * * *'.");
+            }
+
+            daily = $"{hour:00}:{minute:00}";
+        }
+
+        if (!string.IsNullOrWhiteSpace(daily))
+        {
+            if (!TimeOnly.TryParseExact(daily, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
+            {
+                throw new InvalidOperationException($"Provenance:Audit:DailyAtUtc '{daily}' is not HH:mm.");
+            }
+
             var today = new DateTimeOffset(DateOnly.FromDateTime(now.UtcDateTime).ToDateTime(at), TimeSpan.Zero);
             var next = today > now ? today : today.AddDays(1);
             return next - now;

@@ -123,7 +123,11 @@ internal static class Caller
 
     /// <summary>Requires an API key with <paramref name="scope"/> on the route(s).</summary>
     public static TBuilder RequireScope<TBuilder>(this TBuilder builder, string scope) where TBuilder : IEndpointConventionBuilder =>
-        builder.RequireAuthorization(Policy(scope)).WithMetadata(new RequiredScope(scope));
+        builder.RequireAuthorization(Policy(scope)).WithMetadata(new RequiredScope(scope))
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
     /// <summary>Adds the API-key scheme and one policy per scope.</summary>
     public static IServiceCollection AddApiKeyAuth(this IServiceCollection services)

@@ -33,6 +33,9 @@ public sealed class ProvenanceOptions
     /// <summary>The audit job.</summary>
     public AuditSettings Audit { get; set; } = new();
 
+    /// <summary>This node's name (logs, cross-node notifications). Default: a random id per start.</summary>
+    public string? NodeName { get; set; }
+
     /// <summary>Whether the first start creates tenant <c>default</c> with an admin key. Default on.</summary>
     public bool BootstrapAdminKey { get; set; } = true;
 
@@ -135,4 +138,7 @@ public sealed class AuditSettings
 
     /// <summary>Optional daily run time <c>HH:mm</c> (UTC), e.g. <c>03:00</c>; when set it replaces <see cref="IntervalHours"/>.</summary>
     public string? DailyAtUtc { get; set; }
+
+    /// <summary>Optional cron schedule (UTC) of the daily form <c>"M H * * *"</c>, e.g. <c>"30 3 * * *"</c>; same as <see cref="DailyAtUtc"/>.</summary>
+    public string? Cron { get; set; }
 }

@@ -2,12 +2,13 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Provenance.Actors.Hosting;
+using Provenance.Actors.Storage;
+using Provenance.Core.Contracts;
+using Provenance.Core.Signing;
 using Provenance.Grains.Epochs;
 using Provenance.Grains.Hosting;
-using Provenance.Actors.Storage;
-using Provenance.Storage.Postgres;
-using Provenance.Core.Contracts;
 using Provenance.Server.Apis;
 using Provenance.Server.Audit;
 using Provenance.Server.Auth;
@@ -17,9 +18,8 @@ using Provenance.Server.Problems;
 using Provenance.Server.Signing;
 using Provenance.Server.Timestamping;
 using Provenance.Server.Webhooks;
-using Provenance.Core.Signing;
+using Provenance.Storage.Postgres;
 using Provenance.Timestamping;
-using Microsoft.Extensions.Options;
 
 namespace Provenance.Server.Hosting;
 
@@ -51,16 +51,31 @@ public static class ServerHost
 
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.Limits.JsonBytes);
         var database = await DatabaseProvisioning.StartAsync(builder.Configuration, options, cancellationToken);
-        builder.Services.AddSingleton(_ => database);
-        builder.AddProvenanceServices(database.ConnectionString);
-        configure?.Invoke(builder);
+        WebApplication? app = null;
+        try
+        {
+            builder.Services.AddSingleton(_ => database);
+            builder.AddProvenanceServices(database.ConnectionString);
+            configure?.Invoke(builder);
 
-        var app = builder.Build();
-        app.Services.GetRequiredService<DatabaseProvisioning>(); // owned by the container from here: disposed (embedded server stopped) with the app
-        app.UseProvenancePipeline();
-        app.MapProvenanceRoutes();
-        await app.InitialiseAsync(cancellationToken);
-        return app;
+            app = builder.Build();
+            app.Services.GetRequiredService<DatabaseProvisioning>(); // owned by the container from here: disposed (embedded server stopped) with the app
+            app.UseProvenancePipeline();
+            app.MapProvenanceRoutes();
+            await app.InitialiseAsync(cancellationToken);
+            return app;
+        }
+        catch
+        {
+            // A failed start must not leave an embedded PostgreSQL running.
+            if (app is not null)
+            {
+                await app.DisposeAsync();
+            }
+
+            await database.DisposeAsync();
+            throw;
+        }
     }
 
     private static void AddProvenanceServices(this WebApplicationBuilder builder, string connectionString)
@@ -87,7 +102,14 @@ public static class ServerHost
         services.AddOpenApi();
         services.AddApiKeyAuth();
 
-        services.AddPostgresStorage(connectionString);
+        var nodeName = builder.Configuration[$"{ProvenanceOptions.SectionName}:NodeName"];
+        services.AddPostgresStorage(connectionString, o =>
+        {
+            if (!string.IsNullOrWhiteSpace(nodeName))
+            {
+                o.NodeId = nodeName;
+            }
+        });
         // The container must not own the storage's parts: PostgresStorage disposes them itself, once, after its writers drain.
         services.Replace(ServiceDescriptor.Singleton<IStateChangeFeed>(sp => new StateChangeFeedView(sp.GetRequiredService<PostgresStorage>().StateChanges)));
         services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<SigningKeyStores>().ManifestKeys);
@@ -102,6 +124,7 @@ public static class ServerHost
         services.AddSingleton<ServerMetrics>();
         services.AddSingleton<PrometheusExporter>();
         services.AddSingleton<IMetricsRefresher, WebhookMetricsRefresher>();
+        services.AddSingleton<IMetricsRefresher, LogMetricsRefresher>();
 
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<ProvenanceOptions>>().Value);
         services.AddSingleton<SigningKeyStores>();
@@ -118,6 +141,8 @@ public static class ServerHost
 
         services.AddSingleton<AuditStore>();
         services.AddSingleton<IAuditCheck, LogTreeCheck>();
+        services.AddSingleton<IAuditCheck, ManifestCheck>();
+        services.AddSingleton<IAuditCheck, CheckpointCheck>();
         services.AddSingleton<AuditJob>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditJob>());
 
@@ -187,6 +212,7 @@ public static class ServerHost
         app.Services.GetRequiredService<PrometheusExporter>(); // listen before anything is measured
         app.Services.GetRequiredService<BuiltInTsa>(); // creates (first start) or loads the built-in TSA's keys now, not on the first request
         var options = app.Services.GetRequiredService<ProvenanceOptions>();
+        AuditJob.NextDelay(options.Audit, DateTimeOffset.UtcNow); // refuse a bad schedule at start-up, not in the background
         if (options.BootstrapAdminKey && await app.Services.GetRequiredService<ApiKeyStore>().BootstrapAsync(cancellationToken) is { } admin)
         {
             var path = Path.Combine(options.ResolvedDataDirectory, "admin-key.txt");
@@ -194,77 +220,5 @@ public static class ServerHost
             Console.Out.WriteLine($"Admin API key: {admin.Secret}");
             Console.Out.Flush();
         }
-    }
-}
-
-/// <summary>Writes files only the server's account may read (mode 0600 on Unix), replacing an existing file atomically.</summary>
-internal static class SecretFile
-{
-    public static async Task WriteAsync(string path, string content, CancellationToken cancellationToken)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = path + ".tmp";
-        var fileOptions = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        await using (var stream = new FileStream(temp, fileOptions))
-        await using (var writer = new StreamWriter(stream))
-        {
-            await writer.WriteAsync(content.AsMemory(), cancellationToken);
-        }
-
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-
-        File.Move(temp, path, overwrite: true);
-    }
-}
-
-/// <summary>Raises the body limit from the JSON default to the upload limit on routes marked with <see cref="UploadLimit"/>.</summary>
-internal sealed class UploadLimitMiddleware(RequestDelegate next, Microsoft.Extensions.Options.IOptions<ProvenanceOptions> options)
-{
-    public Task InvokeAsync(HttpContext context)
-    {
-        if (context.GetEndpoint()?.Metadata.GetMetadata<UploadLimit>() is not null &&
-            context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = options.Value.Uploads.MaxBytes;
-        }
-
-        return next(context);
-    }
-}
-
-/// <summary>Endpoint metadata: this route takes uploads up to <c>Provenance:Uploads:MaxBytes</c>.</summary>
-internal sealed class UploadLimit;
-
-/// <summary>Webhook delivery backlog for /metrics.</summary>
-internal sealed class WebhookMetricsRefresher : IMetricsRefresher
-{
-    private readonly WebhookStore store;
-    private IReadOnlyDictionary<string, long> counts = new Dictionary<string, long>();
-
-    public WebhookMetricsRefresher(WebhookStore store, ServerMetrics metrics)
-    {
-        this.store = store;
-        metrics.Gauge("provenance.webhook.deliveries.stored", () => counts.Select(c => new System.Diagnostics.Metrics.Measurement<double>(c.Value, new KeyValuePair<string, object?>("state", c.Key))),
-            "Stored webhook deliveries by state (pending, delivered, dead, cancelled).");
-    }
-
-    public async Task RefreshAsync(CancellationToken cancellationToken) => counts = await store.CountByStateAsync(cancellationToken);
-}
-
-/// <summary>A non-disposable view of the storage's state-change feed, so only <see cref="PostgresStorage"/> disposes the listener.</summary>
-internal sealed class StateChangeFeedView(IStateChangeFeed inner) : IStateChangeFeed
-{
-    public event Action<GrainStateKey>? StateChangedElsewhere
-    {
-        add => inner.StateChangedElsewhere += value;
-        remove => inner.StateChangedElsewhere -= value;
     }
 }

@@ -76,3 +76,30 @@ internal sealed class TsaStatistics
         }
     }
 }
+
+/// <summary>Log size, pending entries, epoch lag and epochs awaiting timestamps for /metrics, read from the anchor at scrape time.</summary>
+internal sealed class LogMetricsRefresher : IMetricsRefresher
+{
+    private readonly Provenance.Actors.IGrainFactory grains;
+    private Provenance.Core.Contracts.AnchorStatusDto? status;
+    private DateTimeOffset at;
+
+    public LogMetricsRefresher(Provenance.Actors.IGrainFactory grains, ServerMetrics metrics)
+    {
+        this.grains = grains;
+        metrics.Gauge("provenance.log.size", () => Value(s => s.LogSize), "Sequenced entries in the log.");
+        metrics.Gauge("provenance.log.pending", () => Value(s => s.PendingEntries), "Log entries not yet in an epoch.");
+        metrics.Gauge("provenance.epoch.latest", () => Value(s => s.LastEpoch ?? 0), "Number of the latest sealed epoch.");
+        metrics.Gauge("provenance.epoch.lag.seconds", () => Value(s => s.LastSealedAt is { } t ? (at - t).TotalSeconds : 0), "Seconds since the latest epoch was sealed.");
+        metrics.Gauge("provenance.epoch.awaiting_timestamp", () => Value(s => s.EpochsAwaitingTimestamp), "Sealed epochs still waiting for a TSA token.");
+    }
+
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        status = await grains.GetGrain<Provenance.Grains.Epochs.IAnchorGrain>(Provenance.Grains.Log.LogGrainKeys.Anchor).StatusAsync();
+        at = DateTimeOffset.UtcNow;
+    }
+
+    private IEnumerable<Measurement<double>> Value(Func<Provenance.Core.Contracts.AnchorStatusDto, double> read) =>
+        status is null ? [] : [new Measurement<double>(read(status))];
+}

@@ -7,11 +7,13 @@ namespace Provenance.Server.Signing;
 /// <summary>
 /// <see cref="IKeyStore"/> in a folder: each private key as <c>&lt;kid&gt;.pem</c> (PKCS#8 PEM, mode 0600) and the
 /// statuses in <c>keys.json</c> (0600), the folder itself 0700. Signing keys never leave the server: the API serves
-/// only public parts. Single process per folder (the server's); writes replace files atomically.
+/// only public parts. Several nodes may share the folder (a shared volume): changes take an exclusive lock file
+/// (<c>.lock</c>) so two nodes starting together create one active key; writes replace files atomically.
 /// </summary>
 internal sealed class FileKeyStore : IKeyStore
 {
     private const string IndexFile = "keys.json";
+    private static readonly JsonSerializerOptions IndexJson = new() { WriteIndented = true, Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
     private readonly SemaphoreSlim gate = new(1, 1);
 
     public FileKeyStore(string folder)
@@ -48,6 +50,7 @@ internal sealed class FileKeyStore : IKeyStore
         await gate.WaitAsync(cancellationToken);
         try
         {
+            await using var folderLock = await LockFolderAsync(cancellationToken);
             var index = await ReadIndexAsync(cancellationToken);
             if (index.Exists(e => e.Kid == key.Kid))
             {
@@ -76,6 +79,7 @@ internal sealed class FileKeyStore : IKeyStore
         await gate.WaitAsync(cancellationToken);
         try
         {
+            await using var folderLock = await LockFolderAsync(cancellationToken);
             var index = await ReadIndexAsync(cancellationToken);
             var at = index.FindIndex(e => e.Kid == kid);
             if (at < 0)
@@ -109,6 +113,55 @@ internal sealed class FileKeyStore : IKeyStore
         finally
         {
             gate.Release();
+        }
+    }
+
+    /// <summary>Creates an active key unless one exists, under the folder lock (so concurrent first starts agree on one key).</summary>
+    public async Task EnsureActiveKeyAsync(CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            // Checked first without the lock: a read-only key folder (a mounted secret) that has its keys is never written.
+            if ((await ReadIndexAsync(cancellationToken)).Exists(e => e.Status == KeyStatus.Active))
+            {
+                return;
+            }
+
+            await using var folderLock = await LockFolderAsync(cancellationToken);
+            var index = await ReadIndexAsync(cancellationToken);
+            if (index.Exists(e => e.Status == KeyStatus.Active))
+            {
+                return;
+            }
+
+            var key = StoredKey.From(SigningKey.Generate(), KeyStatus.Active);
+            await SecretFile.WriteAsync(KeyPath(key.Kid), key.Pkcs8Pem, cancellationToken);
+            index = index.Select(e => e.Status == KeyStatus.Active ? e with { Status = KeyStatus.Retired } : e).ToList();
+            index.Add(new Entry(key.Kid, key.Status, DateTimeOffset.UtcNow));
+            await WriteIndexAsync(index, cancellationToken);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>An exclusive lock on the folder across processes (retried for up to 30 s).</summary>
+    private async Task<FileStream> LockFolderAsync(CancellationToken cancellationToken)
+    {
+        EnsureFolder();
+        var path = Path.Combine(Folder, ".lock");
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+            }
+            catch (IOException) when (attempt < 300)
+            {
+                await Task.Delay(100, cancellationToken);
+            }
         }
     }
 
@@ -146,11 +199,11 @@ internal sealed class FileKeyStore : IKeyStore
         }
 
         await using var stream = File.OpenRead(path);
-        return await JsonSerializer.DeserializeAsync<List<Entry>>(stream, cancellationToken: cancellationToken) ?? [];
+        return await JsonSerializer.DeserializeAsync<List<Entry>>(stream, IndexJson, cancellationToken) ?? [];
     }
 
     private Task WriteIndexAsync(List<Entry> index, CancellationToken cancellationToken) =>
-        SecretFile.WriteAsync(Path.Combine(Folder, IndexFile), JsonSerializer.Serialize(index), cancellationToken);
+        SecretFile.WriteAsync(Path.Combine(Folder, IndexFile), JsonSerializer.Serialize(index, IndexJson), cancellationToken);
 
     private sealed record Entry(string Kid, KeyStatus Status, DateTimeOffset CreatedAt);
 }
@@ -168,13 +221,7 @@ internal sealed class SigningKeyStores(ProvenanceOptions options)
     /// <summary>Creates an active key in each store that has none (first start).</summary>
     public async Task EnsureActiveKeysAsync(CancellationToken cancellationToken)
     {
-        foreach (var store in new[] { ManifestKeys, LogKeys })
-        {
-            var keys = await store.LoadAllAsync(cancellationToken);
-            if (!keys.Any(k => k.Status == KeyStatus.Active))
-            {
-                await store.SaveAsync(StoredKey.From(SigningKey.Generate(), KeyStatus.Active), cancellationToken);
-            }
-        }
+        await ManifestKeys.EnsureActiveKeyAsync(cancellationToken);
+        await LogKeys.EnsureActiveKeyAsync(cancellationToken);
     }
 }

@@ -55,6 +55,7 @@ public sealed class EpochsVerifyApiTests(ServerFixture fixture) : IClassFixture<
         var verified = (await (await client.PostAsJsonAsync("v1/verify", new VerifyRequest(child.AssetId), ApiJson.Options)).Content.ReadFromJsonAsync<VerifyResultDto>(ApiJson.Options))!;
         Assert.True(verified.Verdict == "verified", string.Join("; ", verified.Checks.Select(c => $"{c.Name}={c.Outcome}: {c.Detail}")));
         Assert.Contains(verified.Checks, c => c.Name == "timestamp:builtin" && c.Outcome == CheckOutcome.Pass);
+        Assert.Equal(CheckOutcome.Pass, verified.Checks.Single(c => c.Name == "hash").Outcome);
         var byHash = (await (await client.PostAsJsonAsync("v1/verify", new VerifyRequest(ContentHash: more.ContentHash), ApiJson.Options)).Content.ReadFromJsonAsync<VerifyResultDto>(ApiJson.Options))!;
         Assert.Equal(more.AssetId, byHash.AssetId);
         Assert.Equal(CheckOutcome.Pass, byHash.Checks.Single(c => c.Name == "hash").Outcome);
@@ -84,6 +85,28 @@ public sealed class EpochsVerifyApiTests(ServerFixture fixture) : IClassFixture<
         }
 
         Assert.Fail("epoch was not timestamped");
+    }
+
+    [Fact]
+    public async Task Trigger_SendsEpochSealedAndTimestampedWebhooks_AndMetricsShowTheLog()
+    {
+        await using var receiver = new Webhooks.WebhookReceiver();
+        using var client = await ClientAsync("epoch-hooks");
+        var hook = await client.PostAsJsonAsync("v1/webhooks", new CreateWebhookRequest(receiver.Url, ["epoch.sealed", "epoch.timestamped"]), ApiJson.Options);
+        Assert.Equal(HttpStatusCode.Created, hook.StatusCode);
+        await RegisterAsync(client, "epoch hook " + Guid.NewGuid());
+
+        var trigger = (await (await client.PostAsync("v1/epochs/trigger", null)).Content.ReadFromJsonAsync<TriggerResultDto>(ApiJson.Options))!;
+        var delivered = await receiver.WaitForDeliveredAsync(2);
+
+        var types = delivered.Select(d => System.Text.Json.JsonDocument.Parse(d.Body).RootElement.GetProperty("type").GetString()).ToList();
+        Assert.Contains("epoch.sealed", types);
+        Assert.Contains("epoch.timestamped", types);
+        Assert.All(delivered, d => Assert.Contains(trigger.Epoch.ToString(System.Globalization.CultureInfo.InvariantCulture), d.Body, StringComparison.Ordinal));
+        var metrics = await Server.Client().GetStringAsync("metrics");
+        Assert.Matches(@"provenance_log_size [1-9]", metrics);
+        Assert.Matches(@"provenance_epoch_latest [1-9]", metrics);
+        Assert.Contains("provenance_actors_calls_total{grain_type=\"anchor\"}", metrics, StringComparison.Ordinal);
     }
 
     [Fact]

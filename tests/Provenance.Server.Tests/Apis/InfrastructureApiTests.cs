@@ -46,6 +46,12 @@ public sealed class InfrastructureApiTests(ServerFixture fixture) : IClassFixtur
             Assert.True(op.TryGetProperty("operationId", out _), $"{method} {path} has no name");
             Assert.True(op.TryGetProperty("summary", out var summary) && summary.GetString()!.Length > 5, $"{method} {path} has no summary");
             Assert.True(op.TryGetProperty("tags", out var tags) && tags.GetArrayLength() > 0, $"{method} {path} has no tag");
+            if (path.StartsWith("/v1/", StringComparison.Ordinal))
+            {
+                var responses = op.GetProperty("responses");
+                Assert.True(responses.TryGetProperty("401", out var unauthorized), $"{method} {path} does not document 401");
+                Assert.True(unauthorized.GetProperty("content").TryGetProperty("application/problem+json", out _), $"{method} {path}: 401 is not problem+json");
+            }
         }
     }
 

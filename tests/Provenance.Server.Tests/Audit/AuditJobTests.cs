@@ -94,5 +94,8 @@ public sealed class AuditJobTests(ServerFixture fixture) : IClassFixture<ServerF
         Assert.Equal(TimeSpan.FromHours(1), AuditJob.NextDelay(new() { DailyAtUtc = "06:00" }, now));
         Assert.Equal(TimeSpan.FromHours(24), AuditJob.NextDelay(new(), now));
         Assert.Null(AuditJob.NextDelay(new() { IntervalHours = 0 }, now));
+        Assert.Equal(TimeSpan.FromMinutes(90), AuditJob.NextDelay(new() { Cron = "30 6 * * *" }, now));
+        Assert.Throws<InvalidOperationException>(() => AuditJob.NextDelay(new() { Cron = "*/5 * * * *" }, now));
+        Assert.Throws<InvalidOperationException>(() => AuditJob.NextDelay(new() { DailyAtUtc = "25:00" }, now));
     }
 }

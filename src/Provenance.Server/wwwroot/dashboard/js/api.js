@@ -121,7 +121,9 @@ export async function probeKey() {
     info.admin = true;
     if (Array.isArray(keys) && keys.length) {
       info.tenant = keys[0].tenant || null;
-      const mine = keys.find(k => k.keyId && !k.revokedAt && key.includes(k.keyId));
+      // Keys look like pvk_<keyId>_<secret>: the id in the token names the row that describes it.
+      const m = /^pvk_([a-z2-7]+)_/.exec(key);
+      const mine = keys.find(k => k.keyId && !k.revokedAt && (m ? k.keyId === m[1] : key.includes(k.keyId)));
       if (mine) { info.scopes = mine.scopes; info.keyId = mine.keyId; }
     }
     if (!info.scopes) info.scopes = null;

@@ -3,7 +3,7 @@
 import { get, post, raw, enc, ApiError } from './api.js';
 import {
   h, clear, problem, loading, status, outcome, facts, section, copyable, timeEl, short, humanize,
-  relationship, assetLink, lineageLink, saveBlob, toast,
+  parentRole, assetLink, lineageLink, saveBlob, toast, labelCells,
 } from './ui.js';
 
 export async function render(main, route, ctx) {
@@ -15,7 +15,7 @@ export async function render(main, route, ctx) {
   clear(main);
 
   const dl = h('button.primary#download-evidence', { type: 'button', onclick: () => downloadEvidence(a.assetId, dl) },
-    h('span', { 'aria-hidden': 'true' }, '⭳ '), 'Download evidence bundle');
+    'Download evidence bundle');
   main.append(
     h('div.pagehead',
       h('div',
@@ -46,6 +46,8 @@ export async function render(main, route, ctx) {
   auditCard.id = 'audit';
   grid.append(auditCard);
 
+  const jump = route.query.get('section');
+  if (jump && /^[a-z-]+$/.test(jump)) document.getElementById(jump)?.scrollIntoView();
   await Promise.all([
     fill(verifyCard, ctx, async () => verification(await post('/v1/verify', { assetId: a.assetId }))),
     fill(paramsCard, ctx, async () => parameters(await get(`/v1/assets/${enc(a.assetId)}/manifest`))),
@@ -64,8 +66,8 @@ async function fill(card, ctx, build) {
 }
 
 const CHECK_NAMES = {
-  hash: 'Content hash matches', signature: 'Manifest signature', lineage: 'Lineage intact',
-  inclusion: 'Included in the log (Merkle proof)', checkpoint: 'Epoch checkpoint signature',
+  hash: 'Content hash', signature: 'Manifest signature', lineage: 'Lineage',
+  inclusion: 'Inclusion in the log (Merkle proof)', checkpoint: 'Epoch checkpoint signature',
 };
 function checkName(name) {
   if (name.startsWith('timestamp:')) return `Timestamp from ${name.slice('timestamp:'.length)}`;
@@ -118,8 +120,12 @@ function madeBy(a) {
 
 function findParameters(m) {
   if (!m || typeof m !== 'object') return null;
-  if (m.parameters && typeof m.parameters === 'object') return m.parameters;
-  for (const v of Object.values(m)) if (v && typeof v === 'object' && !Array.isArray(v) && v.parameters && typeof v.parameters === 'object') return v.parameters;
+  for (const k of ['generationParameters', 'parameters']) if (m[k] && typeof m[k] === 'object') return m[k];
+  for (const v of Object.values(m)) {
+    if (v && typeof v === 'object' && !Array.isArray(v)) {
+      for (const k of ['generationParameters', 'parameters']) if (v[k] && typeof v[k] === 'object') return v[k];
+    }
+  }
   return null;
 }
 
@@ -139,7 +145,7 @@ function parentsCard(a) {
   return section('Made from',
     parents.length
       ? h('ul.plain', parents.map(p => h('li', { 'data-asset-id': p.assetId },
-        h('span.rel', relationship(p.relationship)), ' ',
+        h('span.rel', `${parentRole(p.relationship)}:`), ' ',
         p.redacted
           ? h('span', h('code', p.assetId), ' ', h('span.tag.redacted-tag', 'redacted'), h('span.muted', ' (another tenant) '), h('code', { title: p.contentHash }, short(p.contentHash)))
           : assetLink(p.assetId))))
@@ -246,12 +252,12 @@ function audit(a, records) {
   const rows = [...(records || [])].sort((x, y) => x.sequence - y.sequence);
   return h('div',
     h('p', 'Current status: ', status(a.status)),
-    rows.length ? h('div.tablewrap', h('table.audit',
+    rows.length ? h('div.tablewrap', labelCells(h('table.audit',
       h('caption.sr', 'Audit trail, oldest first'),
       h('thead', h('tr', ['#', 'What happened', 'By', 'When', 'Reason', 'State hash'].map(t => h('th', { scope: 'col' }, t)))),
       h('tbody', rows.map(r => h('tr', { 'data-action': r.action },
         h('td', r.sequence), h('td', humanize(r.action)), h('td', r.actor), h('td', timeEl(r.at)), h('td', r.reason || '—'),
-        h('td', h('code', { title: `before ${r.beforeHash || '—'}\nafter ${r.afterHash}` }, short(r.afterHash, 8))))))))
+        h('td', h('code', { title: `before ${r.beforeHash || '—'}\nafter ${r.afterHash}` }, short(r.afterHash, 8)))))))))
       : h('p.muted', 'No audit records.'));
 }
 

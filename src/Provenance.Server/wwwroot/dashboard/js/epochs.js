@@ -1,7 +1,7 @@
 // Epochs: anchor status, the list of sealed epochs with their TSA timestamps, a chart of epoch sizes and
 // time to timestamp, and the "Trigger epoch" action for keys with the anchor scope.
 import { get, post, qs, hasScope, noteMissingScope, ApiError } from './api.js';
-import { h, s, clear, problem, loading, status, outcome, facts, section, copyable, timeEl, seconds, num, toast } from './ui.js';
+import { h, s, clear, problem, loading, status, outcome, facts, section, copyable, timeEl, seconds, num, toast, labelCells } from './ui.js';
 
 const LIMIT = 20;
 
@@ -12,14 +12,13 @@ export async function render(main, route, ctx) {
   head.append(actions);
   const statusBox = section('Anchor status', loading());
   const chartBox = section('Epoch sizes and time to timestamp', loading());
-  chartBox.classList.add('wide');
   const listBox = h('section.card.wide', { 'aria-labelledby': 'epochs-title' }, h('h2#epochs-title', 'Sealed epochs'), loading());
   const triggerMsg = h('div#trigger-msg', { 'aria-live': 'polite' });
   main.append(head, triggerMsg, h('div.grid', statusBox, chartBox, listBox));
 
   const anchor = hasScope('anchor');
   if (anchor === false) {
-    actions.append(h('p.muted.small#no-anchor', h('span', { 'aria-hidden': 'true' }, '🔒 '), 'Triggering an epoch needs a key with the anchor scope.'));
+    actions.append(h('p.muted.small#no-anchor', 'Triggering an epoch needs a key with the anchor scope.'));
   } else {
     const btn = h('button.primary#trigger-epoch', { type: 'button' }, 'Trigger epoch');
     btn.addEventListener('click', async () => {
@@ -69,7 +68,7 @@ function replaceBody(card, ...content) {
 }
 
 function anchorStatus(a) {
-  const iv = a.interval ? String(a.interval) : null;
+  const iv = a.interval ? `every ${duration(a.interval)}` : null;
   return facts([
     ['Log size', `${num(a.logSize)} entries`],
     ['Waiting for the next epoch', `${num(a.pendingEntries)} entries`],
@@ -94,6 +93,7 @@ function more(listBox, current, addMore) {
       addMore(older || []);
       const tbody = listBox.querySelector('tbody');
       for (const e of older || []) tbody.append(row(e));
+      labelCells(listBox.querySelector('table'));
       if (!older || older.length < LIMIT) btn.remove(); else btn.disabled = false;
     } catch (e) { btn.replaceWith(problem(e)); }
   });
@@ -102,9 +102,9 @@ function more(listBox, current, addMore) {
 
 function table(list) {
   if (!list.length) return h('p.muted', 'No epoch has been sealed yet.');
-  return h('div.tablewrap', h('table.epochs',
+  return h('div.tablewrap', labelCells(h('table.epochs',
     h('thead', h('tr', ['Epoch', 'Status', 'New entries', 'Log size', 'Root hash', 'Sealed', 'Timestamps', 'Time to timestamp'].map(t => h('th', { scope: 'col' }, t)))),
-    h('tbody', list.map(row))));
+    h('tbody', list.map(row)))));
 }
 
 function row(e) {
@@ -155,4 +155,13 @@ function chart(list) {
     panel(18, 'New entries per epoch', d => d.entries, maxN, v => num(v), 'p-size'),
     panel(18 + PH + GAP + 12, 'Seconds from seal to timestamp (? = still pending)', d => d.secondsToTimestamp, maxT, v => num(v, v < 10 ? 2 : 0), 'p-time'));
   return h('figure.chartfig', svg, h('figcaption.muted.small', `Last ${data.length} epoch${data.length === 1 ? '' : 's'}, oldest left. The table below has the exact values.`));
+}
+
+/** "00:05:00" / "1.02:00:00" (TimeSpan) → "5 min" / "1 d 2 h"; anything else as given. */
+function duration(v) {
+  const m = /^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.\d+)?$/.exec(String(v));
+  if (!m) return String(v);
+  const [d, hh, mm, ss] = [Number(m[1] || 0), Number(m[2]), Number(m[3]), Number(m[4])];
+  const parts = [d && `${d} d`, hh && `${hh} h`, mm && `${mm} min`, ss && `${ss} s`].filter(Boolean);
+  return parts.length ? parts.join(' ') : '0 s';
 }

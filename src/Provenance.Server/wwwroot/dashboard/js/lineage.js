@@ -118,6 +118,8 @@ class Graph {
         if (dir === 'up') this.addEdge(x.assetId, via, x.relationship);
         else this.addEdge(via, x.assetId, x.relationship);
       }
+      // Once the last page is in, the total is known even where the first answer did not say (the centre).
+      if (!page.nextCursor) n.dto = { ...n.dto, [dir === 'up' ? 'parentCount' : 'childCount']: this.count(n, dir) };
       const mk = `${id}\u0000${dir}`;
       if (page.nextCursor) {
         const total = dir === 'up' ? n.dto.parentCount : n.dto.childCount;
@@ -170,6 +172,12 @@ class Graph {
   async toggle(id) {
     const n = this.nodes.get(id);
     if (!n || n.busy) return;
+    if (n.dto.redacted) {
+      this.focusId = id;
+      this.say('This asset belongs to another tenant: its lineage is not visible.');
+      toast('Redacted asset of another tenant: its own lineage is not visible.');
+      return;
+    }
     const dir = this.naturalDir(n);
     if (dir === 'both') {
       if (n.open.up || n.open.down) { this.collapse(id, 'up'); this.collapse(id, 'down'); }
@@ -223,6 +231,8 @@ class Graph {
           this.hlEdges.add(key);
         }
       }
+      // A node whose parents are now all on screen counts as expanded upwards.
+      for (const m of this.nodes.values()) if (m.dto.parentCount > 0 && this.count(m, 'up') >= m.dto.parentCount) m.open.up = true;
       if (list.length) {
         this.say(`Highlighted the path from ${label(n.dto)} to ${list.length} root${list.length === 1 ? '' : 's'}.`);
         this.msg.append(h('p.note', h('span', { 'aria-hidden': 'true' }, '★ '), `Path to ${list.length === 1 ? 'the root' : `${list.length} roots`} highlighted: `,
@@ -315,13 +325,18 @@ class Graph {
     s('defs',
       s('pattern#hatch', { width: 8, height: 8, patternUnits: 'userSpaceOnUse', patternTransform: 'rotate(45)' },
         s('rect', { width: 8, height: 8, class: 'hatch-bg' }), s('line', { x1: 0, y1: 0, x2: 0, y2: 8, class: 'hatch-line' })),
-      s('marker#arrow', { viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
+      s('marker#arrow', { viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 10, markerHeight: 10, markerUnits: 'userSpaceOnUse', orient: 'auto-start-reverse' },
         s('path', { d: 'M0,0 L10,5 L0,10 z', class: 'arrowhead' }))));
     const edgeLayer = s('g.edges', { 'aria-hidden': 'true' });
     const labelLayer = s('g.edgelabels', { 'aria-hidden': 'true' });
     const nodeLayer = s('g.nodes');
     svg.append(edgeLayer, labelLayer, nodeLayer);
 
+    const outDeg = new Map(), inDeg = new Map();
+    for (const e of this.edges.values()) {
+      outDeg.set(e.parent, (outDeg.get(e.parent) || 0) + 1);
+      inDeg.set(e.child, (inDeg.get(e.child) || 0) + 1);
+    }
     for (const [k, e] of this.edges) {
       const p = L.coords.get(e.parent), c = L.coords.get(e.child);
       if (!p || !c) continue;
@@ -334,7 +349,13 @@ class Graph {
         'data-parent': e.parent, 'data-child': e.child,
       }));
       const text = relationship(e.rel);
-      const lx = (x1 + x2) / 2, ly = my;
+      // Put the label where siblings are far apart: near the child under a fan-out, near the parent when a
+      // child has several parents, so labels of neighbouring edges do not sit on top of each other.
+      const fanOut = outDeg.get(e.parent) > 1, fanIn = inDeg.get(e.child) > 1;
+      const t = fanOut && !fanIn ? 0.72 : fanIn && !fanOut ? 0.28 : 0.5;
+      const u = 1 - t;
+      const lx = (u * u * u + 3 * u * u * t) * x1 + (3 * u * t * t + t * t * t) * x2;
+      const ly = u * u * u * y1 + (3 * u * u * t + 3 * u * t * t) * my + t * t * t * y2;
       const tw = text.length * 6.4 + 10;
       labelLayer.append(s('g', { class: `elabel${hl ? ' hl' : ''}`, 'data-parent': e.parent, 'data-child': e.child },
         s('rect', { x: lx - tw / 2, y: ly - 9, width: tw, height: 17, rx: 8 }),
@@ -375,7 +396,7 @@ class Graph {
     ].filter(Boolean).join('; ');
     const g = s('g', {
       class: cls, tabindex: n.id === this.focusId ? 0 : -1, role: 'button', 'aria-label': aria,
-      'aria-expanded': open ? 'true' : 'false', 'data-node-id': n.id, 'data-asset-id': n.id, 'data-layer': n.layer,
+      'aria-expanded': d.redacted ? null : open ? 'true' : 'false', 'data-node-id': n.id, 'data-asset-id': n.id, 'data-layer': n.layer,
       'data-redacted': d.redacted ? 'true' : 'false', transform: `translate(${x},${y})`,
     });
     g.addEventListener('click', () => { this.focusId = n.id; this.toggle(n.id); });
@@ -385,17 +406,18 @@ class Graph {
     g.append(s('rect.box', { width: W, height: H, rx: 8 }));
     if (d.redacted) {
       g.append(
-        s('text.t1', { x: 10, y: 20 }, '⊘ redacted · other tenant'),
+        s('text.t1', { x: 10, y: 20 }, '⊘ redacted'),
         s('text.t2', { x: 10, y: 38 }, trunc(d.assetId, 28)),
         s('text.t3', { x: 10, y: 56 }, trunc(short(d.contentHash, 16), 30)));
     } else {
       g.append(
-        s('text.t1', { x: 10, y: 20 }, `${hl ? '★ ' : ''}${trunc(d.title || d.assetId, hl ? 23 : 25)}`),
+        s('text.t1', { x: 10, y: 20 }, `${hl ? '★ ' : ''}${trunc(d.title || d.assetId, hl ? 19 : 21)}`),
         s('text.t2', { x: 10, y: 38 }, trunc([d.status ? humanize(d.status) : null, d.model].filter(Boolean).join(' · ') || d.mediaType || '', 30)),
         s('text.t3', { x: 10, y: 56 }, trunc(counts.join(' · ') || d.assetId, 30)));
     }
     // Expand/collapse indicator in words-as-symbols: + to expand, − to collapse, … while loading.
-    const sym = n.busy ? '…' : open ? '−' : '+';
+    const nothing = (dir === 'up' && d.parentCount === 0) || (dir === 'down' && d.childCount === 0);
+    const sym = d.redacted || (nothing && !open) ? '' : n.busy ? '…' : open ? '−' : '+';
     g.append(s('text.toggle', { x: W - 12, y: 20, 'text-anchor': 'middle', 'aria-hidden': 'true' }, sym));
     return g;
   }
@@ -443,7 +465,11 @@ class Graph {
       if (d.model) dl.append(h('dt', 'Model'), h('dd', d.model));
       if (d.creator) dl.append(h('dt', 'Creator'), h('dd', d.creator));
       if (d.prompt) dl.append(h('dt', 'Prompt'), h('dd', `${d.prompt.familyId} ${d.prompt.version}`));
-      if (d.relationship && n.id !== this.centerId) dl.append(h('dt', 'Link'), h('dd', relationship(d.relationship)));
+      const links = [...this.edges.values()].filter(e => e.parent === n.id || e.child === n.id).slice(0, 4);
+      if (links.length) {
+        const name = (id) => { const x = this.nodes.get(id); return x ? label(x.dto) : id; };
+        dl.append(h('dt', 'Links'), h('dd', h('ul.plain', links.map(e => h('li', name(e.parent), h('span.rel', ` ${relationship(e.rel)} `), name(e.child))))));
+      }
     }
     this.panel.append(dl);
     const btns = h('div.btns');
@@ -458,7 +484,7 @@ class Graph {
     if (!d.redacted) {
       btns.append(
         h('a.button', { href: `#/asset/${enc(n.id)}` }, 'Open asset page'),
-        h('a.button', { href: `#/asset/${enc(n.id)}`, 'data-action': 'evidence', onclick: (ev) => { ev.preventDefault(); location.hash = `#/asset/${enc(n.id)}`; setTimeout(() => document.getElementById('verification')?.scrollIntoView(), 300); } }, 'Evidence and checks'));
+        h('a.button', { href: `#/asset/${enc(n.id)}?section=verification`, 'data-action': 'evidence' }, 'Evidence and checks'));
       if (n.id !== this.centerId) btns.append(h('a.button', { href: `#/lineage/${enc(n.id)}` }, 'Centre graph here'));
     }
     this.panel.append(btns);

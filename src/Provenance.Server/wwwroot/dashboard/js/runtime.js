@@ -1,7 +1,7 @@
 // Runtime view (Orleans-dashboard-like): GET /v1/runtime every 2 s; calls per second are the difference of the
 // cumulative call counters between two samples divided by the time between them.
 import { get, ApiError } from './api.js';
-import { h, s, clear, problem, loading, num, outcome } from './ui.js';
+import { h, s, clear, problem, loading, num, outcome, labelCells } from './ui.js';
 
 const EVERY_MS = 2000;
 const HISTORY = 60;
@@ -96,7 +96,7 @@ function renderTiles(box, st, total) {
 function table(st, rates) {
   const types = [...(st.grainTypes || [])].sort((a, b) => a.grainType.localeCompare(b.grainType));
   if (!types.length) return h('p.muted', 'No grain has been activated yet.');
-  return h('table.runtime',
+  return labelCells(h('table.runtime',
     h('thead', h('tr', ['Grain type', 'Active', 'Activations', 'Calls/s', 'Calls', 'Failed', 'Queue', 'p50 ms', 'p95 ms', 'p99 ms'].map(t => h('th', { scope: 'col' }, t)))),
     h('tbody', types.map(g => h('tr', { 'data-grain-type': g.grainType },
       h('th', { scope: 'row' }, g.grainType),
@@ -104,17 +104,18 @@ function table(st, rates) {
       h('td.num', rates ? num(rates.get(g.grainType) || 0, 1) : '…'),
       h('td.num', num(g.calls)), h('td.num', g.failedCalls ? h('span', outcome('fail', num(g.failedCalls))) : '0'),
       h('td.num', num(g.queueLength)),
-      h('td.num', num(g.latencyMsP50, 2)), h('td.num', num(g.latencyMsP95, 2)), h('td.num', num(g.latencyMsP99, 2))))));
+      h('td.num', num(g.latencyMsP50, 2)), h('td.num', num(g.latencyMsP95, 2)), h('td.num', num(g.latencyMsP99, 2)))))));
 }
 
 function sparkline(values) {
   const W = 600, H = 70;
   if (values.length < 2) return h('p.muted.small', 'Collecting samples…');
   const max = Math.max(1, ...values);
-  const pts = values.map((v, i) => `${(i / (HISTORY - 1)) * W},${H - (v / max) * (H - 6) - 2}`).join(' ');
+  const pts = values.map((v, i) => `${(i / (values.length - 1)) * W},${H - (v / max) * (H - 6) - 2}`).join(' ');
   const last = values[values.length - 1];
-  return s('svg.sparkline', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `Calls per second over the last ${values.length} samples; now ${num(last, 1)}, peak ${num(max, 1)}` },
-    s('polyline', { points: pts, class: 'line' }),
-    s('text', { x: W - 4, y: 12, 'text-anchor': 'end', class: 'cl' }, `peak ${num(max, 1)}/s`));
+  return h('div',
+    s('svg.sparkline', { viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: 'none', role: 'img', 'aria-label': `Calls per second over the last ${values.length} samples; now ${num(last, 1)}, peak ${num(max, 1)}` },
+      s('polyline', { points: pts, class: 'line', 'vector-effect': 'non-scaling-stroke' })),
+    h('p.small.muted', `Now ${num(last, 1)} calls/s, peak ${num(max, 1)} calls/s over the last ${values.length} samples.`));
 }
 

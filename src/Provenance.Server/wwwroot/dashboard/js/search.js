@@ -1,6 +1,6 @@
 // Search page: one box for asset id, content hash, title, tag, prompt text or model.
 import { get, qs, enc, ApiError } from './api.js';
-import { h, clear, problem, loading, status, short, assetLink, lineageLink } from './ui.js';
+import { h, clear, problem, loading, status, short, assetLink, lineageLink, labelCells } from './ui.js';
 
 const HASH_RE = /^sha256:[0-9a-f]{64}$/i;
 const HEX_RE = /^[0-9a-f]{64}$/i;
@@ -50,8 +50,11 @@ async function run(results, q, field, ctx) {
     ? get(`/v1/assets/${enc(q)}`).catch(e => (e instanceof ApiError && (e.status === 404 || e.status === 400) ? null : Promise.reject(e)))
     : Promise.resolve(null);
   try {
-    const [found, page] = await Promise.all([exact, get(`/v1/search${qs(params)}`)]);
+    // When the text is an exact id, a refused word search (ids are not single words) must not hide the hit.
+    const [found, searched] = await Promise.all([exact, get(`/v1/search${qs(params)}`).then(p => ({ p }), e => ({ e }))]);
     if (!ctx.alive()) return;
+    if (searched.e && !found) throw searched.e;
+    const page = searched.p || { items: [], nextCursor: null };
     clear(results);
     if (found) {
       results.append(h('div.card.exact', h('h2', 'Asset with this id'), table([toNode(found)])));
@@ -81,6 +84,7 @@ function moreButton(tbl, params, cursor, ctx) {
         if (!ctx.alive()) return;
         const body = tbl.querySelector('tbody');
         for (const n of page.items || []) body.append(row(n));
+        labelCells(tbl.querySelector('table'));
         if (page.nextCursor) { cursor = page.nextCursor; btn.disabled = false; } else btn.remove();
       } catch (e) { btn.replaceWith(problem(e, { context: 'Loading more failed' })); }
     },
@@ -93,9 +97,9 @@ function toNode(a) {
 }
 
 function table(items) {
-  return h('div.tablewrap', h('table.results',
+  return h('div.tablewrap', labelCells(h('table.results',
     h('thead', h('tr', ['Asset', 'Status', 'Model', 'Creator', 'Content hash', ''].map(t => h('th', { scope: 'col' }, t)))),
-    h('tbody', items.map(row))));
+    h('tbody', items.map(row)))));
 }
 
 function row(n) {

@@ -44,7 +44,7 @@ export function clear(el) { while (el.firstChild) el.removeChild(el.firstChild);
 const OUTCOMES = {
   pass: { icon: '✓', text: 'Pass', cls: 'ok' },
   fail: { icon: '✗', text: 'Fail', cls: 'bad' },
-  pending: { icon: '⧗', text: 'Pending', cls: 'wait' },
+  pending: { icon: '◷', text: 'Pending', cls: 'wait' },
   notApplicable: { icon: '–', text: 'Not applicable', cls: 'na' },
   granted: { icon: '✓', text: 'Granted', cls: 'ok' },
   failed: { icon: '✗', text: 'Failed', cls: 'bad' },
@@ -61,7 +61,7 @@ export function outcome(value, label) {
 }
 
 const STATUS = {
-  requested: ['⧗', 'wait'], generated: ['●', 'info'], moderated: ['◆', 'info'], approved: ['✓', 'ok'],
+  requested: ['◷', 'wait'], generated: ['●', 'info'], moderated: ['◆', 'info'], approved: ['✓', 'ok'],
   rejected: ['✗', 'bad'], published: ['✓', 'ok'], revoked: ['⊘', 'bad'], failed: ['✗', 'bad'],
   retrying: ['↻', 'wait'], repaired: ['✓', 'ok'],
   draft: ['✎', 'info'], deprecated: ['↓', 'wait'], blocked: ['⊘', 'bad'],
@@ -80,9 +80,12 @@ export function humanize(v) {
   return t.charAt(0).toUpperCase() + t.slice(1);
 }
 
-export const RELATIONSHIP = { parentOf: 'derived from', componentOf: 'contains', inputTo: 'input to' };
-/** Edge label from the child's point of view ("derived from" the parent). */
-export function relationship(r) { return RELATIONSHIP[r] || (r ? humanize(r) : 'derived from'); }
+/** Edge label read from parent to child, in the manifest's own words: "A — parent of → B". */
+export const RELATIONSHIP = { parentOf: 'parent of', componentOf: 'component of', inputTo: 'input to' };
+export function relationship(r) { return RELATIONSHIP[r] || (r ? humanize(r).toLowerCase() : 'parent of'); }
+/** What a parent is to this asset, for lists of parents: "Parent", "Component", "Input". */
+export const PARENT_ROLE = { parentOf: 'Parent', componentOf: 'Component', inputTo: 'Input' };
+export function parentRole(r) { return PARENT_ROLE[r] || 'Parent'; }
 
 /** sha256:abcdef… shortened for display; the full value stays in the title/copy. */
 export function short(hash, n = 10) {
@@ -128,7 +131,7 @@ export function copyable(value, { n = 10, label = 'value' } = {}) {
         toast('Press Ctrl+C to copy the selected text');
       }
     },
-  }, h('span', { 'aria-hidden': 'true' }, '⧉'), h('span.sr', 'Copy'));
+  }, 'Copy');
   const code = h('code.hash', { title: value, 'data-full': value }, short(value, n));
   return h('span.copyable', code, btn);
 }
@@ -193,4 +196,13 @@ export function saveBlob(blob, filename) {
   document.body.append(a);
   a.click();
   setTimeout(() => { URL.revokeObjectURL(url); a.remove(); }, 1000);
+}
+
+/** Copies each column header into data-label on its cells, so narrow screens can show rows as labelled cards. */
+export function labelCells(table) {
+  const heads = [...table.querySelectorAll('thead th')].map(th => th.textContent.trim());
+  for (const tr of table.querySelectorAll('tbody tr')) {
+    [...tr.children].forEach((td, i) => { if (heads[i] && !td.dataset.label) td.dataset.label = heads[i]; });
+  }
+  return table;
 }
