@@ -120,6 +120,7 @@ public static class ServerHost
             o.Interval = anchor.IntervalSeconds > 0 ? TimeSpan.FromSeconds(anchor.IntervalSeconds) : null;
             o.PendingThreshold = anchor.PendingThreshold > 0 ? anchor.PendingThreshold : null;
         });
+        services.Configure<Provenance.Actors.GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(2)); // Asset grains are written once and then mostly idle: at thousands of registrations a second, 15 min of idle activations is millions of states in memory.
         services.AddMetrics();
         services.AddSingleton<ServerMetrics>();
         services.AddSingleton<PrometheusExporter>();

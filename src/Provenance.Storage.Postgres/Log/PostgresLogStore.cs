@@ -6,7 +6,8 @@ using Provenance.Storage.Postgres.Schema;
 namespace Provenance.Storage.Postgres.Log;
 
 /// <summary>
-/// The Merkle log: pending entries in <c>log_entries</c> (idx NULL), stored perfect-subtree nodes in <c>tree_nodes</c>,
+/// The Merkle log: pending entries in <c>log_entries</c> (idx NULL; once sequenced, idx and the leaf hash, which serves
+/// level-0 node ids), stored perfect-subtree nodes above the leaves in <c>tree_nodes</c>,
 /// the head (size, root, compact range) in <c>log_head</c>. Sequencing is one transaction under a transaction-scoped
 /// advisory lock, so a crash anywhere rolls everything back: no gap, no duplicate index, no lost entry.
 /// Hashing and the compact range are Core's <see cref="MerkleAppender"/> (RFC 9162 §2.1.1).
@@ -48,10 +49,12 @@ internal sealed class PostgresLogStore(NpgsqlDataSource dataSource) : ILogStore
             range = MerkleAppender.Restore(Hasher, reader.GetInt64(0), reader.GetFieldValue<byte[][]>(1));
         }
 
+        // No FOR UPDATE: the advisory lock already excludes every other sequencer, nothing else updates a pending row,
+        // and locking each row first cost a WAL record per row before the UPDATE below rewrote it anyway.
         var ids = new List<long>();
         var inputs = new List<byte[]>();
         await using (var pending = new NpgsqlCommand(
-            $"SELECT id, leaf_input FROM {SchemaNames.LogEntries} WHERE idx IS NULL ORDER BY id LIMIT $1 FOR UPDATE", connection, transaction))
+            $"SELECT id, leaf_input FROM {SchemaNames.LogEntries} WHERE idx IS NULL ORDER BY id LIMIT $1", connection, transaction))
         {
             pending.Parameters.Add(new NpgsqlParameter<int> { TypedValue = maxBatch });
             await using var reader = await pending.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -65,29 +68,23 @@ internal sealed class PostgresLogStore(NpgsqlDataSource dataSource) : ILogStore
         var first = range.Size;
         if (ids.Count > 0)
         {
-            var levels = new List<short>();
-            var indexes = new List<long>();
-            var hashes = new List<byte[]>();
-            foreach (var input in inputs)
+            var completed = Extend(range, inputs);
+            var positions = new long[ids.Count];
+            for (var i = 0; i < positions.Length; i++)
             {
-                range.AppendLeaf(input, (node, hash) =>
-                {
-                    levels.Add((short)node.Level);
-                    indexes.Add(node.Index);
-                    hashes.Add(hash.ToArray());
-                });
+                positions[i] = first + i;
             }
 
-            var positions = Enumerable.Range(0, ids.Count).Select(i => first + i).ToArray();
             await using var batch = new NpgsqlBatch(connection, transaction)
             {
                 BatchCommands =
                 {
-                    Command($"UPDATE {SchemaNames.LogEntries} e SET idx = u.idx, sequenced_at = now() FROM unnest($1::bigint[], $2::bigint[]) AS u(id, idx) WHERE e.id = u.id",
-                        new NpgsqlParameter<long[]> { TypedValue = [.. ids] }, new NpgsqlParameter<long[]> { TypedValue = positions }),
+                    Command($"UPDATE {SchemaNames.LogEntries} e SET idx = u.idx, leaf_hash = u.leaf_hash, sequenced_at = now() FROM unnest($1::bigint[], $2::bigint[], $3::bytea[]) AS u(id, idx, leaf_hash) WHERE e.id = u.id",
+                        new NpgsqlParameter<long[]> { TypedValue = [.. ids] }, new NpgsqlParameter<long[]> { TypedValue = positions },
+                        new NpgsqlParameter<byte[][]> { TypedValue = completed.LeafHashes }),
                     Command($"INSERT INTO {SchemaNames.TreeNodes} (level, idx, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])",
-                        new NpgsqlParameter<short[]> { TypedValue = [.. levels] }, new NpgsqlParameter<long[]> { TypedValue = [.. indexes] },
-                        new NpgsqlParameter<byte[][]> { TypedValue = [.. hashes] }),
+                        new NpgsqlParameter<short[]> { TypedValue = [.. completed.Levels] }, new NpgsqlParameter<long[]> { TypedValue = [.. completed.Indexes] },
+                        new NpgsqlParameter<byte[][]> { TypedValue = [.. completed.Hashes] }),
                     Command($"UPDATE {SchemaNames.LogHead} SET size = $1, root = $2, compact_range = $3, updated_at = now() WHERE id = 1",
                         new NpgsqlParameter<long> { TypedValue = range.Size }, new NpgsqlParameter<byte[]> { TypedValue = range.Root() },
                         new NpgsqlParameter<byte[][]> { TypedValue = range.ExportState().Hashes }),
@@ -115,13 +112,17 @@ internal sealed class PostgresLogStore(NpgsqlDataSource dataSource) : ILogStore
             return result;
         }
 
+        // Level 0 is the entry's leaf_hash; tree_nodes holds levels >= 1 (and level-0 rows written before migration 010).
         await using var command = dataSource.CreateCommand(
             $"""
             SELECT n.level, n.idx, n.hash FROM unnest($1::smallint[], $2::bigint[]) AS q(level, idx)
             JOIN {SchemaNames.TreeNodes} n ON n.level = q.level AND n.idx = q.idx
+            UNION ALL
+            SELECT 0::smallint, e.idx, e.leaf_hash FROM {SchemaNames.LogEntries} e WHERE e.idx = ANY($3) AND e.leaf_hash IS NOT NULL
             """);
         command.Parameters.Add(new NpgsqlParameter<short[]> { TypedValue = ids.Select(i => checked((short)i.Level)).ToArray() });
         command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = ids.Select(i => i.Index).ToArray() });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = ids.Where(i => i.Level == 0).Select(i => i.Index).ToArray() });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -169,10 +170,53 @@ internal sealed class PostgresLogStore(NpgsqlDataSource dataSource) : ILogStore
         return inputs;
     }
 
+    /// <summary>
+    /// Hashes the leaves and appends them in one pass, collecting each leaf hash (for <c>log_entries.leaf_hash</c>)
+    /// and every completed node above the leaves (for <c>tree_nodes</c>).
+    /// </summary>
+    private static CompletedNodes Extend(MerkleAppender range, List<byte[]> inputs)
+    {
+        var completed = new CompletedNodes(inputs.Count);
+        MerkleNodeVisitor visitor = completed.Add;
+        for (var i = 0; i < inputs.Count; i++)
+        {
+            var leafHash = new byte[Hasher.Size];
+            Hasher.HashLeaf(inputs[i], leafHash);
+            completed.LeafHashes[i] = leafHash;
+            range.Append(leafHash, visitor);
+        }
+
+        return completed;
+    }
+
     private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)
     {
         var command = new NpgsqlBatchCommand(sql);
         command.Parameters.AddRange(parameters);
         return command;
+    }
+
+    /// <summary>The leaf hashes of one pass (one per entry) and the nodes above the leaves that it completed.</summary>
+    private sealed class CompletedNodes(int leaves)
+    {
+        public byte[][] LeafHashes { get; } = new byte[leaves][];
+
+        public List<short> Levels { get; } = new(leaves);
+
+        public List<long> Indexes { get; } = new(leaves);
+
+        public List<byte[]> Hashes { get; } = new(leaves);
+
+        public void Add(NodeId node, ReadOnlySpan<byte> hash)
+        {
+            if (node.Level == 0)
+            {
+                return;
+            }
+
+            Levels.Add((short)node.Level);
+            Indexes.Add(node.Index);
+            Hashes.Add(hash.ToArray());
+        }
     }
 }

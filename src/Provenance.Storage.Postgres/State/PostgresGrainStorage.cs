@@ -87,13 +87,33 @@ internal sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
                (SELECT sent FROM state_notices), (SELECT sent FROM stream_notices)
         FROM input i
         LEFT JOIN ok USING (ord)
-        LEFT JOIN {SchemaNames.GrainState} cur ON cur.grain_type = i.t AND cur.grain_key = i.k AND cur.state_name = i.s
+        -- The current (pre-statement) version is only needed to report a refused item, so the key is looked up for
+        -- those only: "ok.ord IS NULL" is a one-time filter that skips the index probe for every item that succeeded
+        -- (OFFSET 0 keeps the subquery from being flattened into a join, which would probe first and filter after).
+        LEFT JOIN LATERAL (
+            SELECT g.version, g.data FROM {SchemaNames.GrainState} g
+            WHERE ok.ord IS NULL AND g.grain_type = i.t AND g.grain_key = i.k AND g.state_name = i.s
+            OFFSET 0
+        ) cur ON true
+        """;
+
+    private static readonly string ReadOneSql =
+        $"SELECT data, version FROM {SchemaNames.GrainState} WHERE grain_type = $1 AND grain_key = $2 AND state_name = $3 AND data IS NOT NULL";
+
+    // One round trip for a whole batch of reads; the ordinality maps each row back to its asker.
+    private static readonly string ReadManySql = $"""
+        SELECT i.n, g.data, g.version
+        FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS i(t, k, s, n)
+        JOIN {SchemaNames.GrainState} g ON g.grain_type = i.t AND g.grain_key = i.k AND g.state_name = i.s
+        WHERE g.data IS NOT NULL
         """;
 
     private readonly NpgsqlDataSource dataSource;
     private readonly PostgresStorageOptions options;
     private readonly Channel<WriteRequest>[] queues;
     private readonly Task[] writers;
+    private readonly Channel<ReadRequest> readQueue = Channel.CreateUnbounded<ReadRequest>();
+    private readonly Task[] readers;
 
     public PostgresGrainStorage(NpgsqlDataSource dataSource, PostgresStorageOptions options)
     {
@@ -109,23 +129,34 @@ internal sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
             var reader = queues[i].Reader;
             writers[i] = Task.Run(() => WriterLoopAsync(reader));
         }
+
+        // As many reader loops as writers: one batch in flight per loop, so a slow round trip does not stall all reads.
+        readers = new Task[options.WriterCount];
+        for (var i = 0; i < readers.Length; i++)
+        {
+            readers[i] = Task.Run(ReaderLoopAsync);
+        }
     }
 
     /// <inheritdoc/>
-    public async Task<GrainStateRecord?> ReadAsync(GrainStateKey key, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Reads are grouped like writes: concurrent reads are queued and a reader loop fetches everything queued (up to
+    /// <see cref="PostgresStorageOptions.MaxBatchSize"/>) in one round trip. An idle reader sends a lone read at once.
+    /// </remarks>
+    public Task<GrainStateRecord?> ReadAsync(GrainStateKey key, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(
-            $"SELECT data, version FROM {SchemaNames.GrainState} WHERE grain_type = $1 AND grain_key = $2 AND state_name = $3 AND data IS NOT NULL");
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key.GrainType });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key.Key });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key.StateName });
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        if (cancellationToken.IsCancellationRequested)
         {
-            return null;
+            return Task.FromCanceled<GrainStateRecord?>(cancellationToken);
         }
 
-        return new GrainStateRecord(reader.GetFieldValue<byte[]>(0), reader.GetInt64(1).ToString(CultureInfo.InvariantCulture));
+        var request = new ReadRequest(key, cancellationToken);
+        if (!readQueue.Writer.TryWrite(request))
+        {
+            return Task.FromException<GrainStateRecord?>(new ObjectDisposedException(nameof(PostgresGrainStorage)));
+        }
+
+        return request.Completion.Task.WaitAsync(cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -162,7 +193,94 @@ internal sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
             queue.Writer.TryComplete();
         }
 
+        readQueue.Writer.TryComplete();
         await Task.WhenAll(writers).ConfigureAwait(false);
+        await Task.WhenAll(readers).ConfigureAwait(false);
+    }
+
+    private async Task ReaderLoopAsync()
+    {
+        var reader = readQueue.Reader;
+        var batch = new List<ReadRequest>();
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            batch.Clear();
+            while (batch.Count < options.MaxBatchSize && reader.TryRead(out var next))
+            {
+                if (next.CancellationToken.IsCancellationRequested)
+                {
+                    next.Completion.TrySetCanceled(next.CancellationToken);
+                }
+                else
+                {
+                    batch.Add(next);
+                }
+            }
+
+            if (batch.Count == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                var results = await FetchAsync(batch).ConfigureAwait(false);
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Completion.TrySetResult(results[i]);
+                }
+            }
+            catch (Exception e)
+            {
+                foreach (var request in batch)
+                {
+                    request.Completion.TrySetException(e);
+                }
+            }
+        }
+    }
+
+    private async Task<GrainStateRecord?[]> FetchAsync(List<ReadRequest> batch)
+    {
+        var n = batch.Count;
+        var results = new GrainStateRecord?[n];
+        if (n == 1)
+        {
+            var key = batch[0].Key;
+            await using var single = dataSource.CreateCommand(ReadOneSql);
+            single.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key.GrainType });
+            single.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key.Key });
+            single.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key.StateName });
+            await using var one = await single.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false);
+            if (await one.ReadAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                results[0] = new GrainStateRecord(one.GetFieldValue<byte[]>(0), one.GetInt64(1).ToString(CultureInfo.InvariantCulture));
+            }
+
+            return results;
+        }
+
+        // The same key may be asked for twice in one batch: every asker gets the (one) row.
+        var types = new string[n];
+        var keys = new string[n];
+        var states = new string[n];
+        for (var i = 0; i < n; i++)
+        {
+            (types[i], keys[i], states[i]) = (batch[i].Key.GrainType, batch[i].Key.Key, batch[i].Key.StateName);
+        }
+
+        await using var command = dataSource.CreateCommand(ReadManySql);
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = types });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = keys });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = states });
+        await using var reader = await command.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false);
+        while (await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            var ord = (int)reader.GetInt64(0) - 1;
+            results[ord] = new GrainStateRecord(reader.GetFieldValue<byte[]>(1), reader.GetInt64(2).ToString(CultureInfo.InvariantCulture));
+        }
+
+        return results;
     }
 
     private static bool TryParseVersion(string etag, out long version) =>
@@ -386,6 +504,11 @@ internal sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
             : memory.ToArray();
 
     private readonly record struct Outcome(long? NewVersion, long? CurrentVersion);
+
+    private sealed record ReadRequest(GrainStateKey Key, CancellationToken CancellationToken)
+    {
+        public TaskCompletionSource<GrainStateRecord?> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 
     private sealed record WriteRequest(
         GrainStateKey Key, short Kind, long ExpectedVersion, string? ExpectedEtag, ReadOnlyMemory<byte> Data, DurableEffects? Effects, CancellationToken CancellationToken)

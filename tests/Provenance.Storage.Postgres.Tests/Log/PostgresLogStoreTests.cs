@@ -123,6 +123,112 @@ public sealed class PostgresLogStoreTests(PostgresFixture fixture) : IClassFixtu
         Assert.Null(result);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(64)]
+    [InlineData(300)]
+    public async Task GetNodesAsync_EveryProofOfEveryTreeUpTo300_LeavesFromEntriesAndNodesMatchRecomputedTree(int batch)
+    {
+        const int Leaves = 300;
+        await using var storage = await PostgresStorage.OpenAsync(await fixture.CreateDatabaseAsync(migrate: true));
+        await AppendAsync(storage, Leaves);
+        while (await storage.Log.SequenceAsync(batch, default) is { Count: > 0 })
+        {
+        }
+
+        var leafHashes = (await storage.Log.ReadLeafInputsAsync(0, Leaves, default)).Select(i => Hasher.HashLeaf(i)).ToList();
+        var roots = Enumerable.Range(0, Leaves + 1).Select(size => MerkleTree.ComputeRoot(Hasher, leafHashes, 0, size)).ToList();
+        var plans = new List<(ProofNodes Plan, Action<byte[][]> Verify)>();
+        for (var size = 1; size <= Leaves; size++)
+        {
+            var root = roots[size];
+            for (var index = 0; index < size; index++)
+            {
+                var (i, n) = (index, size);
+                plans.Add((ProofPlanner.Inclusion(i, n), proof => MerkleVerifier.VerifyInclusion(Hasher, i, n, leafHashes[i], proof, root)));
+            }
+
+            for (var size1 = 1; size1 < size; size1++)
+            {
+                var (m, n, root1) = (size1, size, roots[size1]);
+                plans.Add((ProofPlanner.Consistency(m, n), proof => MerkleVerifier.VerifyConsistency(Hasher, m, n, proof, root1, root)));
+            }
+        }
+
+        var ids = plans.SelectMany(p => p.Plan.Ids).Select(id => new TreeNodeId(id.Level, id.Index)).ToHashSet();
+        var nodes = await storage.Log.GetNodesAsync(ids, default);
+
+        Assert.Equal(ids.Count, nodes.Count);
+        foreach (var id in ids)
+        {
+            var begin = (int)(id.Index << id.Level);
+            Assert.Equal(MerkleTree.ComputeRoot(Hasher, leafHashes, begin, begin + (1 << id.Level)), nodes[id]);
+        }
+
+        foreach (var (plan, verify) in plans)
+        {
+            verify(plan.Rehash(Hasher, [.. plan.Ids.Select(id => nodes[new TreeNodeId(id.Level, id.Index)])]));
+        }
+
+        Assert.Equal(0L, await ScalarAsync(storage, $"SELECT count(*) FROM {SchemaNames.TreeNodes} WHERE level = 0"));
+        Assert.Equal((long)Leaves - System.Numerics.BitOperations.PopCount(Leaves), await ScalarAsync(storage, $"SELECT count(*) FROM {SchemaNames.TreeNodes}"));
+    }
+
+    [Fact]
+    public async Task GetNodesAsync_LeafStoredAsNodeBeforeMigration010_StillServed()
+    {
+        await using var storage = await PostgresStorage.OpenAsync(await fixture.CreateDatabaseAsync(migrate: true));
+        await AppendAsync(storage, 4);
+        await storage.Log.SequenceAsync(10, default);
+        var leafHash = Hasher.HashLeaf((await storage.Log.ReadLeafInputsAsync(2, 3, default))[0]);
+        Assert.Equal(1L, await ScalarAsync(storage, $"WITH u AS (UPDATE {SchemaNames.LogEntries} SET leaf_hash = NULL WHERE idx = 2 RETURNING 1) SELECT count(*) FROM u"));
+        await using (var legacy = storage.DataSource.CreateCommand($"INSERT INTO {SchemaNames.TreeNodes} (level, idx, hash) VALUES (0, 2, $1)"))
+        {
+            legacy.Parameters.Add(new Npgsql.NpgsqlParameter<byte[]> { TypedValue = leafHash });
+            await legacy.ExecuteNonQueryAsync();
+        }
+
+        var nodes = await storage.Log.GetNodesAsync([new(0, 2), new(0, 3), new(0, 4)], default);
+
+        Assert.Equal(2, nodes.Count);
+        Assert.Equal(leafHash, nodes[new TreeNodeId(0, 2)]);
+    }
+
+    [Fact]
+    public async Task SequenceAsync_EntryCommittedAfterAHigherId_SequencedByTheNextPassWithoutGap()
+    {
+        await using var storage = await PostgresStorage.OpenAsync(await fixture.CreateDatabaseAsync(migrate: true));
+        await using var slow = await storage.DataSource.OpenConnectionAsync();
+        await using var slowTransaction = await slow.BeginTransactionAsync();
+        await using (var insert = new Npgsql.NpgsqlCommand($"INSERT INTO {SchemaNames.LogEntries} (source_key, leaf_input) VALUES ('slow', '\\x01')", slow, slowTransaction))
+        {
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        await AppendAsync(storage, 3);
+        var before = await storage.Log.SequenceAsync(10, default);
+        await slowTransaction.CommitAsync();
+        var head = await storage.Log.GetHeadAsync(default);
+        var after = await storage.Log.SequenceAsync(10, default);
+
+        Assert.Equal((0L, 3), (before!.FirstIndex, before.Count));
+        Assert.Equal(1, head.Pending);
+        Assert.Equal((3L, 1), (after!.FirstIndex, after.Count));
+        Assert.Equal(3, (await storage.Log.FindBySourceAsync("slow", default))!.Index);
+        Assert.True(await ScalarAsync(storage, $"SELECT id FROM {SchemaNames.LogEntries} WHERE source_key = 'slow'") <
+            await ScalarAsync(storage, $"SELECT min(id) FROM {SchemaNames.LogEntries} WHERE source_key <> 'slow'"));
+        var leafHashes = (await storage.Log.ReadLeafInputsAsync(0, 4, default)).Select(i => Hasher.HashLeaf(i)).ToList();
+        Assert.Equal(MerkleTree.ComputeRoot(Hasher, leafHashes), after.Head.RootHash);
+        Assert.Equal(0, after.Head.Pending);
+    }
+
+    private static async Task<long> ScalarAsync(PostgresStorage storage, string sql)
+    {
+        await using var command = storage.DataSource.CreateCommand(sql);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
     private static async Task<List<byte[]>> AppendAsync(PostgresStorage storage, int count)
     {
         var prefix = Guid.NewGuid().ToString("N");
