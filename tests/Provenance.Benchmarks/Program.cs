@@ -1,9 +1,14 @@
 using BenchmarkDotNet.Running;
+using Provenance.Benchmarks.HttpLoad;
 
-// Console modes for measurements that BenchmarkDotNet's harness does not fit (latency percentiles,
+// Console modes for measurements that BenchmarkDotNet's harness does not fit (HTTP load, latency percentiles,
 // database-backed runs); anything else goes to BenchmarkDotNet.
 switch (args)
 {
+    case ["http-load", ..]:
+        return await HttpLoadCommand.RunAsync(args[1..]);
+    case ["http-load-trace", ..]:
+        return TraceTop.Run(args[1..]);
     case ["lineage-latency", ..]:
         await Provenance.Benchmarks.Grains.LineageBenchmarks.RunLatencyProbeAsync();
         return 0;

@@ -22,6 +22,19 @@ namespace Provenance.Grains.Log;
 internal sealed class LogProofs(IGrainFactory grains, ILogStore log, ILogSigner signer, ITimestampAuthorities authorities) : ILogProofs
 {
     private static readonly IMerkleHasher Hasher = Sha256MerkleHasher.Instance;
+    private static readonly object NoKeyRing = new();
+
+    // Passed checkpoint and timestamp checks by exact bytes: every verify of an asset in the same epoch re-checks the same
+    // checkpoint JWS and TSA tokens, whose outcome cannot change while the log key ring and the TSA's anchors stay the same.
+    private readonly VerifiedResultCache passedCheckpoints = new();
+    private readonly VerifiedResultCache passedTimestamps = new();
+
+    // Stored tree nodes are immutable (each is the hash of one complete perfect subtree), and so is a log entry once
+    // sequenced, so proofs reuse what earlier proofs read instead of asking the database again.
+    private const int MaxCachedNodes = 200_000;
+    private const int MaxCachedEntries = 100_000;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<TreeNodeId, byte[]> nodeCache = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, LogEntry> sequencedEntries = new(StringComparer.Ordinal);
 
     /// <inheritdoc/>
     public async Task<InclusionProofDto> GetInclusionProofAsync(string assetId, long revision, long? epoch, CancellationToken cancellationToken)
@@ -68,7 +81,7 @@ internal sealed class LogProofs(IGrainFactory grains, ILogStore log, ILogSigner 
     {
         ArgumentException.ThrowIfNullOrEmpty(assetId);
         var sourceKey = StorageNames.LogSourceKey(assetId, revision);
-        var entry = await log.FindBySourceAsync(sourceKey, cancellationToken).ConfigureAwait(false);
+        var entry = await FindEntryAsync(sourceKey, cancellationToken).ConfigureAwait(false);
         if (entry is null)
         {
             return Only(new CheckDto(Checks.Inclusion, CheckOutcome.Fail, $"The log has no entry for '{sourceKey}'."));
@@ -100,7 +113,8 @@ internal sealed class LogProofs(IGrainFactory grains, ILogStore log, ILogSigner 
             MerkleVerifier.VerifyInclusion(Hasher, index, latest.Checkpoint.TreeSize, leafHash, path, Convert.FromBase64String(latest.Checkpoint.RootHash));
             return string.Create(CultureInfo.InvariantCulture, $"Leaf {index} of {latest.Checkpoint.TreeSize} in epoch {latest.Epoch}: the RFC 9162 inclusion proof leads to the epoch's root.");
         }));
-        checks.Add(Check(Checks.Checkpoint, () => VerifyCheckpoint(latest)));
+        var ring = signer.KeyRing;
+        checks.Add(Check(Checks.Checkpoint, () => passedCheckpoints.GetOrVerify(ring, CheckpointKey(latest), () => VerifyCheckpoint(latest, ring))));
         var imprint = SHA256.HashData(Encoding.UTF8.GetBytes(latest.Checkpoint.Text));
         foreach (var stamp in latest.Timestamps)
         {
@@ -110,9 +124,12 @@ internal sealed class LogProofs(IGrainFactory grains, ILogStore log, ILogSigner 
         return new LogVerification(checks, inclusion, latest);
     }
 
-    private string VerifyCheckpoint(EpochDto epoch)
+    private static string CheckpointKey(EpochDto epoch) =>
+        string.Create(CultureInfo.InvariantCulture, $"checkpoint\n{epoch.Epoch}\n{epoch.Checkpoint.TreeSize}\n{epoch.Checkpoint.RootHash}\n{epoch.Checkpoint.Jws}\n{epoch.Checkpoint.Text}");
+
+    private static string VerifyCheckpoint(EpochDto epoch, KeyRing ring)
     {
-        var verified = Es256Jws.Verify(epoch.Checkpoint.Jws, signer.KeyRing);
+        var verified = Es256Jws.Verify(epoch.Checkpoint.Jws, ring);
         if (verified.Type != Labels.CheckpointJwsType)
         {
             throw new MalformedCheckpointException($"The JWS type is '{verified.Type}', not '{Labels.CheckpointJwsType}'.");
@@ -150,8 +167,14 @@ internal sealed class LogProofs(IGrainFactory grains, ILogStore log, ILogSigner 
 
         return Check(name, () =>
         {
-            var token = Rfc3161TokenVerifier.Verify(Convert.FromBase64String(stamp.TokenBase64), imprint, tsa.ResolveTrustAnchors(), tsa.PolicyOid);
-            return $"RFC 3161 token of '{token.TsaName}' over the checkpoint's SHA-256, genTime {token.GenTime:O}.";
+            // The verifier checks the chain at the token's genTime, so the outcome depends only on these inputs.
+            var anchors = tsa.ResolveTrustAnchors();
+            var key = $"timestamp\n{stamp.Tsa}\n{tsa.PolicyOid}\n{string.Join(',', anchors.Select(a => a.Thumbprint))}\n{Convert.ToHexString(imprint)}\n{stamp.TokenBase64}";
+            return passedTimestamps.GetOrVerify(NoKeyRing, key, () =>
+            {
+                var token = Rfc3161TokenVerifier.Verify(Convert.FromBase64String(stamp.TokenBase64), imprint, anchors, tsa.PolicyOid);
+                return $"RFC 3161 token of '{token.TsaName}' over the checkpoint's SHA-256, genTime {token.GenTime:O}.";
+            });
         });
     }
 
@@ -200,13 +223,64 @@ internal sealed class LogProofs(IGrainFactory grains, ILogStore log, ILogSigner 
         return plan.Rehash(Hasher, await FetchAsync(plan, cancellationToken).ConfigureAwait(false));
     }
 
+    private async Task<LogEntry?> FindEntryAsync(string sourceKey, CancellationToken cancellationToken)
+    {
+        if (sequencedEntries.TryGetValue(sourceKey, out var cached))
+        {
+            return cached;
+        }
+
+        var entry = await log.FindBySourceAsync(sourceKey, cancellationToken).ConfigureAwait(false);
+        if (entry?.Index is not null)
+        {
+            if (sequencedEntries.Count >= MaxCachedEntries)
+            {
+                sequencedEntries.Clear();
+            }
+
+            sequencedEntries[sourceKey] = entry;
+        }
+
+        return entry;
+    }
+
     private async Task<IReadOnlyList<byte[]>> FetchAsync(ProofNodes plan, CancellationToken cancellationToken)
     {
         var ids = plan.Ids.Select(id => new TreeNodeId(id.Level, id.Index)).ToList();
-        var nodes = await log.GetNodesAsync(ids, cancellationToken).ConfigureAwait(false);
-        return [.. ids.Select(id => nodes.TryGetValue(id, out var hash)
-            ? hash
-            : throw new InvalidOperationException($"The log store lacks tree node ({id.Level}, {id.Index}) that a proof within the sequenced log needs."))];
+        var hashes = new byte[ids.Count][];
+        var missing = new List<TreeNodeId>();
+        for (var i = 0; i < ids.Count; i++)
+        {
+            if (nodeCache.TryGetValue(ids[i], out var hash))
+            {
+                hashes[i] = hash;
+            }
+            else
+            {
+                missing.Add(ids[i]);
+            }
+        }
+
+        if (missing.Count > 0)
+        {
+            var nodes = await log.GetNodesAsync(missing, cancellationToken).ConfigureAwait(false);
+            if (nodeCache.Count + nodes.Count > MaxCachedNodes)
+            {
+                nodeCache.Clear();
+            }
+
+            for (var i = 0; i < ids.Count; i++)
+            {
+                if (hashes[i] is null)
+                {
+                    hashes[i] = nodes.TryGetValue(ids[i], out var hash)
+                        ? nodeCache[ids[i]] = hash
+                        : throw new InvalidOperationException($"The log store lacks tree node ({ids[i].Level}, {ids[i].Index}) that a proof within the sequenced log needs.");
+                }
+            }
+        }
+
+        return hashes;
     }
 
     /// <summary>Check names of POST /v1/verify that the log answers for.</summary>

@@ -46,7 +46,7 @@ internal sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("The API key is malformed.");
         }
 
-        var key = await keys.FindAsync(keyId, Context.RequestAborted);
+        var key = await keys.FindForAuthenticationAsync(keyId, Context.RequestAborted);
         // Hash even when the key is unknown so timing does not reveal which key ids exist.
         var matches = ApiKeySecret.Matches(key?.SecretHash ?? new byte[32], secret);
         if (key is null || !matches)

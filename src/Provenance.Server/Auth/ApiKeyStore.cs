@@ -15,6 +15,58 @@ internal sealed class ApiKeyStore(Provenance.Storage.Postgres.PostgresStorage st
 {
     private const long BootstrapLockKey = 0x5052_4F56_424F_4F54; // "PROVBOOT"
 
+    /// <summary>
+    /// How long an authenticated request may reuse a key row read by an earlier one. A revocation through this node
+    /// evicts at once; one made through another node (or the admin command) takes effect here within this time.
+    /// </summary>
+    public static readonly TimeSpan LookupCacheTime = TimeSpan.FromSeconds(1);
+
+    private const int LookupCacheMaxEntries = 10_000;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (StoredApiKey Key, long ExpiresAt)> lookups = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task<StoredApiKey?>> inflight = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// <see cref="FindAsync"/> for authentication: the key row as read at most <see cref="LookupCacheTime"/> ago, which
+    /// saves a database round trip on nearly every request. Unknown ids are never cached.
+    /// </summary>
+    public async Task<StoredApiKey?> FindForAuthenticationAsync(string keyId, CancellationToken cancellationToken)
+    {
+        if (lookups.TryGetValue(keyId, out var cached) && cached.ExpiresAt > Environment.TickCount64)
+        {
+            return cached.Key;
+        }
+
+        // Requests that miss together share one query (all 64 connections miss at once when an entry expires).
+        var lookup = inflight.GetOrAdd(keyId, LookupAsync);
+        try
+        {
+            return await lookup.WaitAsync(cancellationToken);
+        }
+        finally
+        {
+            inflight.TryRemove(new KeyValuePair<string, Task<StoredApiKey?>>(keyId, lookup));
+        }
+    }
+
+    private async Task<StoredApiKey?> LookupAsync(string keyId)
+    {
+        var readAt = Environment.TickCount64;
+        var key = await FindAsync(keyId, CancellationToken.None);
+        if (key is null)
+        {
+            lookups.TryRemove(keyId, out _);
+            return null;
+        }
+
+        if (lookups.Count >= LookupCacheMaxEntries)
+        {
+            lookups.Clear();
+        }
+
+        lookups[keyId] = (key, readAt + (long)LookupCacheTime.TotalMilliseconds);
+        return key;
+    }
+
     public async Task<StoredApiKey?> FindAsync(string keyId, CancellationToken cancellationToken)
     {
         await using var cmd = storage.DataSource.CreateCommand("SELECT key_id, tenant, scopes, description, secret_hash, created_at, revoked_at FROM api_keys WHERE key_id = @id");
@@ -74,11 +126,16 @@ internal sealed class ApiKeyStore(Provenance.Storage.Postgres.PostgresStorage st
     /// <summary>Revokes a key of <paramref name="tenant"/> (any tenant when null); false when no such key. Revoking twice is not an error.</summary>
     public async Task<bool> RevokeAsync(string keyId, string? tenant, CancellationToken cancellationToken)
     {
+        lookups.TryRemove(keyId, out _);
+        inflight.TryRemove(keyId, out _);
         await using var cmd = storage.DataSource.CreateCommand("UPDATE api_keys SET revoked_at = coalesce(revoked_at, @now) WHERE key_id = @id AND (@tenant::text IS NULL OR tenant = @tenant)");
         cmd.Parameters.AddWithValue("id", keyId);
         cmd.Parameters.Add(new NpgsqlParameter("tenant", NpgsqlDbType.Text) { Value = (object?)tenant ?? DBNull.Value });
         cmd.Parameters.AddWithValue("now", time.GetUtcNow());
-        return await cmd.ExecuteNonQueryAsync(cancellationToken) == 1;
+        var revoked = await cmd.ExecuteNonQueryAsync(cancellationToken) == 1;
+        inflight.TryRemove(keyId, out _);
+        lookups.TryRemove(keyId, out _); // again: a request may have cached the row between the eviction above and the update
+        return revoked;
     }
 
     private async Task<ApiKeyDto> InsertAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, string tenant, IReadOnlyList<string> scopes, string? description, CancellationToken cancellationToken)

@@ -1,12 +1,12 @@
 using System.Diagnostics;
-using Provenance.Cli.Tests.Client;
-
 namespace Provenance.Cli.Tests.Walkthrough;
 
 /// <summary>
 /// The real server as a child process, the way a user starts it: <c>dotnet Provenance.Server.dll --urls ...</c> with a
 /// fresh data directory (embedded PostgreSQL, built-in TSA), a free loopback port, and the bootstrap admin key read
 /// from <c>admin-key.txt</c>. Stopped with SIGTERM so it shuts its embedded database down.
+/// Also linked into Provenance.Server.Tests (two nodes on one database: pass a connection string; only the node that
+/// bootstraps the deployment writes <c>admin-key.txt</c>).
 /// </summary>
 internal sealed class ServerProcess : IAsyncDisposable
 {
@@ -37,19 +37,25 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<ServerProcess> StartAsync(TimeSpan readyTimeout)
+    public static async Task<ServerProcess> StartAsync(TimeSpan readyTimeout, string? connectionString = null, params string[] extraArgs)
     {
         var dll = ServerAssembly();
         var dataDirectory = Path.Combine(Path.GetTempPath(), "provenance-walkthrough", Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(dataDirectory);
-        var port = CannedServer.FreePort();
+        var port = FreePort();
         var info = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = dataDirectory,
         };
-        foreach (var arg in new[] { dll, "--urls", $"http://127.0.0.1:{port}", $"--Provenance:DataDirectory={dataDirectory}", "--Logging:LogLevel:Default=Warning" })
+        string[] args = [dll, "--urls", $"http://127.0.0.1:{port}", $"--Provenance:DataDirectory={dataDirectory}", "--Logging:LogLevel:Default=Warning", .. extraArgs];
+        if (connectionString is not null)
+        {
+            args = [.. args, $"--ConnectionStrings:Provenance={connectionString}"];
+        }
+
+        foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
         }
@@ -62,8 +68,9 @@ internal sealed class ServerProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            await server.WaitReadyAsync(readyTimeout);
-            server.AdminKey = (await File.ReadAllTextAsync(Path.Combine(dataDirectory, "admin-key.txt"))).Trim();
+            await server.WaitReadyAsync(readyTimeout, adminKeyExpected: connectionString is null);
+            var keyFile = Path.Combine(dataDirectory, "admin-key.txt");
+            server.AdminKey = File.Exists(keyFile) ? (await File.ReadAllTextAsync(keyFile)).Trim() : "";
             return server;
         }
         catch
@@ -86,7 +93,15 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    private async Task WaitReadyAsync(TimeSpan timeout)
+    /// <summary>A free loopback port.</summary>
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private async Task WaitReadyAsync(TimeSpan timeout, bool adminKeyExpected)
     {
         using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow + timeout;
@@ -100,7 +115,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             try
             {
                 using var response = await http.GetAsync("readyz");
-                if (response.IsSuccessStatusCode && File.Exists(Path.Combine(DataDirectory, "admin-key.txt")))
+                if (response.IsSuccessStatusCode && (!adminKeyExpected || File.Exists(Path.Combine(DataDirectory, "admin-key.txt"))))
                 {
                     return;
                 }

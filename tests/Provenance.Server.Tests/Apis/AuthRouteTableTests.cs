@@ -124,6 +124,19 @@ public sealed class AuthRouteTableTests(ServerFixture fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task KeyUsedThenRevoked_NextRequestIs401()
+    {
+        // The key row is cached for authentication after the first request; revoking through this node must still bite at once.
+        var key = await Server.CreateKeyAsync("default", Scopes.Read);
+        using var client = Server.Client(key.Secret);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("v1/keys")).StatusCode);
+        using var admin = Server.Client(Server.AdminKey);
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"v1/admin/api-keys/{key.KeyId}")).StatusCode);
+        var body = await Problem.AssertAsync(await client.GetAsync("v1/keys"), 401, "unauthenticated");
+        Assert.Contains("revoked", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task EveryRoute_RevokedKey_Is401()
     {
         var key = await Server.CreateKeyAsync("default", Scopes.All.ToArray());
