@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Provenance.Core.Assets;
 using Provenance.Core.Contracts;
 using Provenance.Grains.Search;
 using Provenance.Server.Auth;
@@ -35,9 +36,12 @@ internal static class SearchApi
 
         var caller = user.ToCaller();
         var (field, value) = given[0];
+        // A model name may be several index words ("imagegen-xl"): look it up by its first word and keep
+        // only exact model matches below, rather than refusing a name the API accepts at registration.
+        var lookup = field == "model" ? SearchTokens.Tokenize([value]).FirstOrDefault() ?? value! : value!;
         var page = field == "hash"
-            ? await directory.FindByContentHashAsync(caller, value!, take, cursor, cancellationToken)
-            : await directory.FindByTokenAsync(caller, value!, take, cursor, cancellationToken);
+            ? await directory.FindByContentHashAsync(caller, lookup, take, cursor, cancellationToken)
+            : await directory.FindByTokenAsync(caller, lookup, take, cursor, cancellationToken);
         var nodes = await directory.DescribeAsync(caller, page.AssetIds, cancellationToken);
         if (field == "model")
         {

@@ -274,6 +274,22 @@ public sealed class AssetsApiTests(ServerFixture fixture) : IClassFixture<Server
     }
 
     [Fact]
+    public async Task Search_ByMultiWordModel_FindsExactModelOnly()
+    {
+        using var a = await TenantAsync("search-model");
+        var xl = NewId("xl");
+        var plain = NewId("plain");
+        (await a.PostAsJsonAsync("v1/assets", new RegisterAssetRequest(xl, Hash("xl bytes"), "image/png", Model: "imagegen-xl"), ApiJson.Options)).EnsureSuccessStatusCode();
+        (await a.PostAsJsonAsync("v1/assets", new RegisterAssetRequest(plain, Hash("plain bytes"), "image/png", Model: "imagegen"), ApiJson.Options)).EnsureSuccessStatusCode();
+
+        var byXl = await a.GetFromJsonAsync<SearchResultDto>("v1/search?model=imagegen-xl", ApiJson.Options);
+        var byPlain = await a.GetFromJsonAsync<SearchResultDto>("v1/search?model=imagegen", ApiJson.Options);
+
+        Assert.Equal(xl, Assert.Single(byXl!.Items).AssetId);
+        Assert.Equal(plain, Assert.Single(byPlain!.Items).AssetId);
+    }
+
+    [Fact]
     public async Task Search_ByHashWordAndModel_FindsOwnAndRedactsOthers()
     {
         using var a = await TenantAsync("search-a");
