@@ -192,13 +192,7 @@ internal sealed class ActivationData
         catch (Exception exception)
         {
             Runtime.Logger.LogWarning(exception, "Activation of grain {GrainId} failed", GrainId);
-            WorkItem[] waiting;
-            lock (_gate)
-            {
-                _status = ActivationStatus.Invalid;
-                waiting = [.. _queue];
-                _queue.Clear();
-            }
+            var waiting = InvalidateAndDrain();
 
             Runtime.RemoveActivation(this);
             _deactivated.TrySetResult();
@@ -356,13 +350,7 @@ internal sealed class ActivationData
         }
 
         Class.Statistics.ActivationStopped();
-        WorkItem[] waiting;
-        lock (_gate)
-        {
-            _status = ActivationStatus.Invalid;
-            waiting = [.. _queue];
-            _queue.Clear();
-        }
+        var waiting = InvalidateAndDrain();
 
         Runtime.RemoveActivation(this);
         foreach (var item in waiting)
@@ -371,5 +359,17 @@ internal sealed class ActivationData
         }
 
         _deactivated.TrySetResult();
+    }
+
+    /// <summary>Marks this activation invalid (no new work is queued) and takes the calls still waiting, under the gate.</summary>
+    private WorkItem[] InvalidateAndDrain()
+    {
+        lock (_gate)
+        {
+            _status = ActivationStatus.Invalid;
+            WorkItem[] waiting = [.. _queue];
+            _queue.Clear();
+            return waiting;
+        }
     }
 }
