@@ -10,13 +10,29 @@ public sealed class JcsTests
 {
     public static TheoryData<string, string> NumberVectors()
     {
+        // The generated set repeats a few of the RFC's own rows (1e+21, 0.000001, 5e-324). Both files are kept
+        // as published; a row is run once so xunit does not skip duplicate test ids.
         var data = new TheoryData<string, string>();
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var file in new[] { "rfc8785-appendix-b.json", "ecmascript-numbers.json" })
         {
             using var doc = JsonDocument.Parse(TestData.Bytes("Json", "TestData", file));
             foreach (var row in doc.RootElement.GetProperty("valid").EnumerateArray())
             {
-                data.Add(row.GetProperty("ieee754").GetString()!, row.GetProperty("json").GetString()!);
+                string bits = row.GetProperty("ieee754").GetString()!;
+                string json = row.GetProperty("json").GetString()!;
+                if (seen.TryGetValue(bits, out string? earlier))
+                {
+                    if (earlier != json)
+                    {
+                        throw new InvalidOperationException($"{file}: {bits} expects {json}, an earlier file {earlier}.");
+                    }
+
+                    continue;
+                }
+
+                seen.Add(bits, json);
+                data.Add(bits, json);
             }
         }
 

@@ -25,6 +25,7 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
     private readonly ConcurrentBag<Task> _connections = [];
     private readonly Task _acceptLoop;
     private int _requestCount;
+    private int _connectionCount;
 
     public LoopbackHttpServer(Func<byte[], CancellationToken, Task<LoopbackReply>> handler)
     {
@@ -38,6 +39,21 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
     public Uri Url { get; }
 
     public int RequestCount => Volatile.Read(ref _requestCount);
+
+    /// <summary>Connections accepted so far, counted before any request byte is read.</summary>
+    public int ConnectionCount => Volatile.Read(ref _connectionCount);
+
+    /// <summary>Waits until at least <paramref name="count"/> connections were accepted, or the wait runs out.</summary>
+    public async Task<int> WaitForConnectionsAsync(int count, TimeSpan wait)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (ConnectionCount < count && watch.Elapsed < wait)
+        {
+            await Task.Delay(20);
+        }
+
+        return ConnectionCount;
+    }
 
     public static LoopbackHttpServer ForTsa(Func<byte[], byte[]> respond) =>
         new((query, _) => Task.FromResult(LoopbackReply.TimestampReply(respond(query))));
@@ -69,6 +85,7 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
                 return;
             }
 
+            Interlocked.Increment(ref _connectionCount);
             _connections.Add(ServeAsync(client));
         }
     }
