@@ -9,6 +9,7 @@ internal static class SchemaNames
     public const string Migrations = "schema_migrations";
     public const string GrainState = "grain_state";
     public const string LogEntries = "log_entries";
+    public const string LogSequence = "log_sequence";
     public const string TreeNodes = "tree_nodes";
     public const string LogHead = "log_head";
     public const string Outbox = "outbox";

@@ -163,7 +163,7 @@ internal static class EpochBenchmarks
                    percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM sequenced_at - accepted_at)) * 1000,
                    percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM sequenced_at - accepted_at)) * 1000,
                    max(extract(epoch FROM sequenced_at - accepted_at)) * 1000
-            FROM log_entries
+            FROM log_entries e JOIN log_sequence s ON s.entry_id = e.id
             """);
         await using var reader = await query.ExecuteReaderAsync();
         await reader.ReadAsync();

@@ -46,7 +46,7 @@ public sealed class AuditJobTests(ServerFixture fixture) : IClassFixture<ServerF
         Assert.NotNull(await job.RunOnceAsync(CancellationToken.None));
         Assert.Empty((await admin.GetFromJsonAsync<AuditFindingDto[]>("v1/audit/findings", ApiJson.Options))!);
 
-        await using (var cmd = fixture.Postgres.DataSource.CreateCommand("UPDATE log_entries SET leaf_input = '\\x00'::bytea WHERE idx = 5"))
+        await using (var cmd = fixture.Postgres.DataSource.CreateCommand("UPDATE log_entries e SET leaf_input = '\\x00'::bytea FROM log_sequence s WHERE s.entry_id = e.id AND s.idx = 5"))
         {
             Assert.Equal(1, await cmd.ExecuteNonQueryAsync());
         }

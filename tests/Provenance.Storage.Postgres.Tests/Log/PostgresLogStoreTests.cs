@@ -172,27 +172,91 @@ public sealed class PostgresLogStoreTests(PostgresFixture fixture) : IClassFixtu
         }
 
         Assert.Equal(0L, await ScalarAsync(storage, $"SELECT count(*) FROM {SchemaNames.TreeNodes} WHERE level = 0"));
-        Assert.Equal((long)Leaves - System.Numerics.BitOperations.PopCount(Leaves), await ScalarAsync(storage, $"SELECT count(*) FROM {SchemaNames.TreeNodes}"));
+        // Only every 4th level is stored: the complete subtrees of 16, 256, ... leaves.
+        Assert.Equal((long)(Leaves / 16) + (Leaves / 256), await ScalarAsync(storage, $"SELECT count(*) FROM {SchemaNames.TreeNodes}"));
+        Assert.Equal(0L, await ScalarAsync(storage, $"SELECT count(*) FROM {SchemaNames.TreeNodes} WHERE level % 4 <> 0"));
     }
 
     [Fact]
-    public async Task GetNodesAsync_LeafStoredAsNodeBeforeMigration010_StillServed()
+    public async Task Migration011_LogSequencedByUpdateBefore_KeepsIndexesHashesAndPendingEntries()
     {
-        await using var storage = await PostgresStorage.OpenAsync(await fixture.CreateDatabaseAsync(migrate: true));
-        await AppendAsync(storage, 4);
-        await storage.Log.SequenceAsync(10, default);
-        var leafHash = Hasher.HashLeaf((await storage.Log.ReadLeafInputsAsync(2, 3, default))[0]);
-        Assert.Equal(1L, await ScalarAsync(storage, $"WITH u AS (UPDATE {SchemaNames.LogEntries} SET leaf_hash = NULL WHERE idx = 2 RETURNING 1) SELECT count(*) FROM u"));
-        await using (var legacy = storage.DataSource.CreateCommand($"INSERT INTO {SchemaNames.TreeNodes} (level, idx, hash) VALUES (0, 2, $1)"))
+        // A log written by the update-in-place sequencer (schema 010): 6 accepted, 4 sequenced; leaf 3 keeps its hash
+        // as a level-0 node row, as entries sequenced before migration 010 did.
+        var connection = await fixture.CreateDatabaseAsync(migrate: false);
+        var inputs = Enumerable.Range(0, 6).Select(i => System.Security.Cryptography.SHA256.HashData([(byte)i])).ToArray();
+        var leafHashes = inputs.Select(i => Hasher.HashLeaf(i)).ToArray();
+        await using (var old = Npgsql.NpgsqlDataSource.Create(connection))
         {
-            legacy.Parameters.Add(new Npgsql.NpgsqlParameter<byte[]> { TypedValue = leafHash });
-            await legacy.ExecuteNonQueryAsync();
+            await ExecuteAsync(old, $"CREATE TABLE {SchemaNames.Migrations} (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())");
+            foreach (var (version, name, sql) in SchemaMigrator.Scripts().Where(s => s.Version <= 10))
+            {
+                await ExecuteAsync(old, sql);
+                await ExecuteAsync(old, $"INSERT INTO {SchemaNames.Migrations} (version, name) VALUES ({version}, '{name}')");
+            }
+
+            var range = new MerkleAppender(Hasher);
+            var nodes = new List<(int Level, long Index, byte[] Hash)>();
+            for (var i = 0; i < 6; i++)
+            {
+                bool sequenced = i < 4;
+                await using var insert = old.CreateCommand(
+                    $"INSERT INTO {SchemaNames.LogEntries} (source_key, leaf_input, idx, leaf_hash, sequenced_at) VALUES ($1, $2, $3, $4, CASE WHEN $3 IS NULL THEN NULL ELSE now() END)");
+                insert.Parameters.Add(new Npgsql.NpgsqlParameter<string> { TypedValue = $"old-{i}@1" });
+                insert.Parameters.Add(new Npgsql.NpgsqlParameter<byte[]> { TypedValue = inputs[i] });
+                insert.Parameters.Add(new Npgsql.NpgsqlParameter { Value = sequenced ? i : DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
+                insert.Parameters.Add(new Npgsql.NpgsqlParameter { Value = sequenced && i != 3 ? leafHashes[i] : DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bytea });
+                await insert.ExecuteNonQueryAsync();
+                if (sequenced)
+                {
+                    range.Append(leafHashes[i], (id, hash) => nodes.Add((id.Level, id.Index, hash.ToArray())));
+                }
+            }
+
+            foreach (var (level, index, hash) in nodes.Where(n => n.Level > 0 || n.Index == 3))
+            {
+                await using var node = old.CreateCommand($"INSERT INTO {SchemaNames.TreeNodes} (level, idx, hash) VALUES ($1, $2, $3)");
+                node.Parameters.Add(new Npgsql.NpgsqlParameter<short> { TypedValue = (short)level });
+                node.Parameters.Add(new Npgsql.NpgsqlParameter<long> { TypedValue = index });
+                node.Parameters.Add(new Npgsql.NpgsqlParameter<byte[]> { TypedValue = hash });
+                await node.ExecuteNonQueryAsync();
+            }
+
+            await using var head = old.CreateCommand($"UPDATE {SchemaNames.LogHead} SET size = 4, root = $1, compact_range = $2 WHERE id = 1");
+            head.Parameters.Add(new Npgsql.NpgsqlParameter<byte[]> { TypedValue = range.Root() });
+            head.Parameters.Add(new Npgsql.NpgsqlParameter<byte[][]> { TypedValue = range.ExportState().Hashes });
+            await head.ExecuteNonQueryAsync();
         }
 
-        var nodes = await storage.Log.GetNodesAsync([new(0, 2), new(0, 3), new(0, 4)], default);
+        await using var storage = await PostgresStorage.OpenAsync(connection);
+        var before = await storage.Log.GetHeadAsync(default);
+        var pass = await storage.Log.SequenceAsync(10, default);
 
-        Assert.Equal(2, nodes.Count);
-        Assert.Equal(leafHash, nodes[new TreeNodeId(0, 2)]);
+        Assert.Equal((4L, 2L), (before.Size, before.Pending));
+        Assert.Equal((4L, 2), (pass!.FirstIndex, pass.Count));
+        Assert.Equal(MerkleTree.ComputeRoot(Hasher, leafHashes), pass.Head.RootHash);
+        Assert.Equal(0, pass.Head.Pending);
+        Assert.Equal(3, (await storage.Log.FindBySourceAsync("old-3@1", default))!.Index);
+        Assert.Equal(inputs.Select(Convert.ToHexString), (await storage.Log.ReadLeafInputsAsync(0, 6, default)).Select(Convert.ToHexString));
+        var leaves = await storage.Log.GetNodesAsync([.. Enumerable.Range(0, 6).Select(i => new TreeNodeId(0, i))], default);
+        Assert.Equal(leafHashes.Select(Convert.ToHexString), Enumerable.Range(0, 6).Select(i => Convert.ToHexString(leaves[new TreeNodeId(0, i)])));
+        Assert.Equal(0L, await ScalarAsync(storage, $"SELECT count(*) FROM {SchemaNames.TreeNodes} WHERE level = 0"));
+    }
+
+    [Fact]
+    public async Task SequenceAsync_ManyPassesAfterTheHorizonMoved_ScanOnlyNewEntries()
+    {
+        await using var storage = await PostgresStorage.OpenAsync(await fixture.CreateDatabaseAsync(migrate: true));
+        await AppendAsync(storage, 50);
+        await storage.Log.SequenceAsync(1000, default);
+        var horizonAfterFirst = await ScalarAsync(storage, $"SELECT pending_from::text::bigint FROM {SchemaNames.LogHead}");
+        await AppendAsync(storage, 5);
+
+        var pass = await storage.Log.SequenceAsync(1000, default);
+
+        // Every entry of the first 50 was written below the horizon the first pass left; the next pass took only the new 5.
+        Assert.Equal(50L, await ScalarAsync(storage, $"SELECT count(*) FROM {SchemaNames.LogEntries} WHERE writer_xid < '{horizonAfterFirst}'::xid8"));
+        Assert.Equal((50L, 5), (pass!.FirstIndex, pass.Count));
+        Assert.True(await ScalarAsync(storage, $"SELECT pending_from::text::bigint FROM {SchemaNames.LogHead}") > horizonAfterFirst);
     }
 
     [Fact]
@@ -221,6 +285,12 @@ public sealed class PostgresLogStoreTests(PostgresFixture fixture) : IClassFixtu
         var leafHashes = (await storage.Log.ReadLeafInputsAsync(0, 4, default)).Select(i => Hasher.HashLeaf(i)).ToList();
         Assert.Equal(MerkleTree.ComputeRoot(Hasher, leafHashes), after.Head.RootHash);
         Assert.Equal(0, after.Head.Pending);
+    }
+
+    private static async Task ExecuteAsync(Npgsql.NpgsqlDataSource dataSource, string sql)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync();
     }
 
     private static async Task<long> ScalarAsync(PostgresStorage storage, string sql)

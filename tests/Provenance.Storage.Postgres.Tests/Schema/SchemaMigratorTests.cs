@@ -36,7 +36,7 @@ public sealed class SchemaMigratorTests(PostgresFixture fixture) : IClassFixture
 
         await SchemaMigrator.MigrateAsync(dataSource);
 
-        string[] expected = [SchemaNames.GrainState, SchemaNames.LogEntries, SchemaNames.TreeNodes, SchemaNames.LogHead, SchemaNames.Outbox,
+        string[] expected = [SchemaNames.GrainState, SchemaNames.LogEntries, SchemaNames.LogSequence, SchemaNames.TreeNodes, SchemaNames.LogHead, SchemaNames.Outbox,
             SchemaNames.OutboxCheckpoints, SchemaNames.GrainIndex, SchemaNames.Reminders, SchemaNames.Migrations];
         await using var command = dataSource.CreateCommand("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tablename = ANY($1)");
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = expected });
