@@ -97,6 +97,10 @@ public sealed class ProvenanceClient : IDisposable
     /// <summary>A handle on one prompt family; sends nothing until a method is called.</summary>
     public PromptFamilyHandle Prompt(string familyId) => new(Transport, familyId);
 
+    /// <summary>GET /v1/me: the key this client uses, its tenant and scopes.</summary>
+    public Task<CallerDto> MeAsync(CancellationToken cancellationToken = default) =>
+        Transport.SendJsonAsync<CallerDto>(HttpMethod.Get, "v1/me", null, cancellationToken);
+
     /// <summary>GET /v1/search: assets by text, content hash, model or tag, paged.</summary>
     public Task<SearchResultDto> SearchAsync(string? q = null, string? hash = null, string? model = null, string? tag = null, int? limit = null, string? cursor = null, CancellationToken cancellationToken = default) =>
         Transport.SendJsonAsync<SearchResultDto>(HttpMethod.Get, ApiTransport.Query("v1/search", ("q", q), ("hash", hash), ("model", model), ("tag", tag), ("limit", limit), ("cursor", cursor)), null, cancellationToken);

@@ -22,6 +22,9 @@ public sealed record CreateApiKeyRequest(string Tenant, IReadOnlyList<string> Sc
 /// <summary>An API key; <see cref="Secret"/> is only present in the answer that created it.</summary>
 public sealed record ApiKeyDto(string KeyId, string Tenant, IReadOnlyList<string> Scopes, string? Description, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, string? Secret = null);
 
+/// <summary>GET /v1/me: the key that made the request, its tenant and scopes (never the secret).</summary>
+public sealed record CallerDto(string KeyId, string Tenant, IReadOnlyList<string> Scopes);
+
 /// <summary>Prompt privacy policy of a tenant: what manifests and the API keep of prompt texts.</summary>
 public enum PromptPrivacy { Clear, Hashed, Redacted }
 

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Provenance.Core.Contracts;
 using Provenance.Core.Signing;
@@ -6,7 +7,8 @@ using Provenance.Server.Signing;
 
 namespace Provenance.Server.Apis;
 
-/// <summary>Public parts of the manifest and log signing keys (scope <c>read</c>); private keys never leave the server.</summary>
+/// <summary>Public parts of the manifest and log signing keys (scope <c>read</c>); private keys never leave the server.
+/// Also GET /v1/me, which tells any valid key its own tenant and scopes (the dashboard uses it).</summary>
 internal static class KeysApi
 {
     public static IEndpointRouteBuilder MapKeysApi(this IEndpointRouteBuilder routes)
@@ -14,8 +16,17 @@ internal static class KeysApi
         routes.MapGet("/v1/keys", ListAsync).WithTags("Keys").RequireScope(Scopes.Read)
             .WithName("ListSigningKeys")
             .WithSummary("Manifest and log signing keys: JWK coordinates, SPKI PEM and status (active, retired, revoked).");
+        routes.MapGet("/v1/me", Me).WithTags("Keys").RequireAnyKey()
+            .WithName("GetCaller")
+            .WithSummary("The API key of this request: key id, tenant and scopes (any valid key; never the secret).");
         return routes;
     }
+
+    private static Ok<CallerDto> Me(ClaimsPrincipal user) =>
+        TypedResults.Ok(new CallerDto(
+            user.FindFirstValue(CallerClaims.KeyId) ?? throw new InvalidOperationException("No authenticated caller."),
+            user.Tenant(),
+            [.. user.FindAll(CallerClaims.Scope).Select(c => c.Value).Order(StringComparer.Ordinal)]));
 
     private static async Task<Ok<PublicKeyDto[]>> ListAsync(SigningKeyStores stores, CancellationToken cancellationToken)
     {

@@ -129,6 +129,14 @@ internal static class Caller
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+    /// <summary>Route metadata and policy name of routes that any valid key may call, whatever its scopes.</summary>
+    public const string AnyKey = "any-key";
+
+    /// <summary>Requires a valid API key, with any scopes, on the route(s).</summary>
+    public static TBuilder RequireAnyKey<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.RequireAuthorization(Policy(AnyKey)).WithMetadata(new RequiredScope(AnyKey))
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+
     /// <summary>Adds the API-key scheme and one policy per scope.</summary>
     public static IServiceCollection AddApiKeyAuth(this IServiceCollection services)
     {
@@ -140,6 +148,8 @@ internal static class Caller
         {
             authorization.AddPolicy(Policy(scope), p => p.RequireAuthenticatedUser().RequireClaim(CallerClaims.Scope, scope));
         }
+
+        authorization.AddPolicy(Policy(AnyKey), p => p.RequireAuthenticatedUser());
 
         return services;
     }

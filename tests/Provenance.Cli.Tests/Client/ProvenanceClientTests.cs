@@ -183,6 +183,19 @@ public sealed class ProvenanceClientTests
     }
 
     [Fact]
+    public async Task MeAsync_Answer_ParsedIntoCallerWithScopes()
+    {
+        using var server = CannedServer.Always(200, """{"keyId":"k7","tenant":"studio","scopes":["anchor","read"]}""", "application/json");
+        using var client = Client(server);
+
+        var me = await client.MeAsync();
+
+        Assert.Equal("/v1/me", Assert.Single(server.Requests).PathAndQuery);
+        Assert.Equal(("k7", "studio"), (me.KeyId, me.Tenant));
+        Assert.Equal(["anchor", "read"], me.Scopes);
+    }
+
+    [Fact]
     public async Task AncestorsAsync_Parameters_EscapedIntoQuery()
     {
         using var server = CannedServer.Always(200, """{"assetId":"a/1","direction":"ancestors","maxDepth":3,"nodes":[]}""", "application/json");

@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Provenance.Core.Contracts;
@@ -10,6 +12,9 @@ namespace Provenance.Server.Tests.Apis;
 public sealed class AuthRouteTableTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     private TestServer Server => fixture.Server;
+
+    // Routes any valid key may call (GET /v1/me); see Caller.RequireAnyKey.
+    private const string AnyKey = "any-key";
 
     private IReadOnlyList<(string Method, string Path, string Scope)> ProtectedRoutes()
     {
@@ -65,7 +70,7 @@ public sealed class AuthRouteTableTests(ServerFixture fixture) : IClassFixture<S
             "POST /v1/admin/api-keys admin", "GET /v1/admin/api-keys admin", "DELETE /v1/admin/api-keys/zz1 admin",
             "GET /v1/admin/tenant-policy admin", "PUT /v1/admin/tenant-policy admin",
             "POST /v1/webhooks/ admin", "GET /v1/webhooks/ admin", "DELETE /v1/webhooks/zz1 admin",
-            "GET /v1/keys read", "GET /v1/runtime admin", "GET /v1/audit/findings admin", "POST /v1/audit/run admin",
+            "GET /v1/keys read", "GET /v1/me any-key", "GET /v1/runtime admin", "GET /v1/audit/findings admin", "POST /v1/audit/run admin",
             "POST /v1/assets/ register", "POST /v1/assets/upload register", "GET /v1/assets/zz1 read", "GET /v1/assets/zz1/manifest read",
             "GET /v1/assets/zz1/audit read", "POST /v1/assets/zz1/parents register", "POST /v1/assets/zz1/status register",
             "POST /v1/assets/zz1/moderation register", "POST /v1/assets/zz1/approvals register", "POST /v1/assets/zz1/restrictions register",
@@ -161,11 +166,33 @@ public sealed class AuthRouteTableTests(ServerFixture fixture) : IClassFixture<S
         }
 
         using var client = Server.Client();
-        foreach (var (method, path, scope) in ProtectedRoutes())
+        foreach (var (method, path, scope) in ProtectedRoutes().Where(r => r.Scope != AnyKey))
         {
             var body = await Problem.AssertAsync(await client.SendAsync(Request(method, path, keys[scope])), 403, "forbidden");
             Assert.Contains($"'{scope}'", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
         }
+    }
+
+    [Fact]
+    public async Task Me_KeyWithOneScopeEach_ToldItsOwnTenantAndScopes()
+    {
+        foreach (var scope in Scopes.All)
+        {
+            var key = await Server.CreateKeyAsync("me-tenant", scope);
+            using var client = Server.Client(key.Secret);
+
+            var response = await client.GetAsync("v1/me");
+            var text = await response.Content.ReadAsStringAsync();
+            var me = JsonSerializer.Deserialize<CallerDto>(text, ApiJson.Options)!;
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal((key.KeyId, "me-tenant", scope), (me.KeyId, me.Tenant, Assert.Single(me.Scopes)));
+            Assert.DoesNotContain(key.Secret!, text, StringComparison.Ordinal);
+        }
+
+        using var admin = Server.Client(Server.AdminKey);
+        var self = (await admin.GetFromJsonAsync<CallerDto>("v1/me", ApiJson.Options))!;
+        Assert.Equal(Scopes.All.Order(StringComparer.Ordinal), self.Scopes);
     }
 
     [Fact]

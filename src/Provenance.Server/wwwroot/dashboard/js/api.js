@@ -107,37 +107,21 @@ export function qs(params) {
 export const enc = encodeURIComponent;
 
 /**
- * Learns what the key can do without a dedicated endpoint: an admin key can list its tenant's keys
- * (tenant + scopes of the matching key when the secret starts with its key id); any other key
- * is probed with a cheap read. Unknown stays unknown (null) and pages handle a 403 readably.
+ * Learns what the key can do from GET /v1/me (any valid key may ask): its tenant, id and scopes.
+ * A 401 propagates (the key is refused); anything else leaves the scopes unknown (null) and pages
+ * handle a 403 readably.
  */
 export async function probeKey() {
   const cached = getKeyInfo();
   if (cached) return cached;
-  const key = getKey();
-  const info = { tenant: null, scopes: null, keyId: null, admin: null };
+  const info = { tenant: null, scopes: null, keyId: null };
   try {
-    const keys = await get('/v1/admin/api-keys');
-    info.admin = true;
-    if (Array.isArray(keys) && keys.length) {
-      info.tenant = keys[0].tenant || null;
-      // Keys look like pvk_<keyId>_<secret>: the id in the token names the row that describes it.
-      const m = /^pvk_([a-z2-7]+)_/.exec(key);
-      const mine = keys.find(k => k.keyId && !k.revokedAt && (m ? k.keyId === m[1] : key.includes(k.keyId)));
-      if (mine) { info.scopes = mine.scopes; info.keyId = mine.keyId; }
-    }
-    if (!info.scopes) info.scopes = null;
+    const me = await get('/v1/me');
+    info.tenant = me.tenant || null;
+    info.keyId = me.keyId || null;
+    info.scopes = Array.isArray(me.scopes) ? me.scopes : null;
   } catch (e) {
-    if (!(e instanceof ApiError)) throw e;
-    if (e.status === 401) throw e;
-    if (e.status === 403) {
-      info.admin = false;
-      // Still valid? a read tells us (and 403 again means: no read scope either).
-      try { await get('/v1/epochs?limit=1'); info.read = true; } catch (e2) {
-        if (e2 instanceof ApiError && e2.status === 401) throw e2;
-        info.read = e2 instanceof ApiError && e2.status === 403 ? false : null;
-      }
-    }
+    if (!(e instanceof ApiError) || e.status === 401) throw e;
   }
   setKeyInfo(info);
   return info;
@@ -149,8 +133,6 @@ export function hasScope(scope) {
   if (!info) return null;
   if (info.missing && info.missing.includes(scope)) return false;
   if (Array.isArray(info.scopes)) return info.scopes.includes(scope);
-  if (scope === 'admin' && info.admin !== null && info.admin !== undefined) return info.admin;
-  if (scope === 'read' && info.read !== null && info.read !== undefined) return info.read;
   return null;
 }
 

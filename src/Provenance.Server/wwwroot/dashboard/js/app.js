@@ -95,8 +95,7 @@ function renderKeybox() {
   clear(keybox);
   if (!getKey()) { keybox.append(h('span.muted', 'No API key')); return; }
   const info = getKeyInfo();
-  const scopes = info && Array.isArray(info.scopes) ? info.scopes.join(', ')
-    : info && info.admin ? 'admin (others unknown)' : 'unknown';
+  const scopes = info && Array.isArray(info.scopes) ? (info.scopes.join(', ') || 'none') : 'unknown';
   keybox.append(
     h('span.keyinfo', { 'data-tenant': info && info.tenant ? info.tenant : '' },
       h('span.sr', 'Signed in. '),
