@@ -38,7 +38,7 @@ internal static class VerifyApi
     }
 
     private static async Task<Ok<VerifyResultDto>> VerifyAsync(HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, IAssetDirectory directory,
-        IManifestSigner signer, ILogProofs proofs, IOptions<JsonOptions> json, IOptions<ProvenanceOptions> options, CancellationToken cancellationToken)
+        ManifestSignatureCache signatures, ILogProofs proofs, IOptions<JsonOptions> json, IOptions<ProvenanceOptions> options, CancellationToken cancellationToken)
     {
         var caller = user.ToCaller();
         string? assetId = null;
@@ -101,7 +101,7 @@ internal static class VerifyApi
         var canonical = record.CanonicalManifest;
         var manifestHash = SHA256.HashData(canonical);
         var checks = new List<CheckDto> { HashCheck(contentHash, summary.ContentHash, canonical) };
-        checks.Add(SignatureCheck(signer, record, manifestHash));
+        checks.Add(SignatureCheck(signatures, record, manifestHash));
         checks.Add(await LineageCheckAsync(grains, summary));
         var log = await proofs.VerifyAsync(assetId, summary.Revision, manifestHash, cancellationToken);
         checks.AddRange(log.Checks);
@@ -131,7 +131,7 @@ internal static class VerifyApi
             : new CheckDto("hash", CheckOutcome.Fail, "The signed manifest names another content hash than the registered asset.");
     }
 
-    private static CheckDto SignatureCheck(IManifestSigner signer, AssetVerificationRecord record, byte[] manifestHash)
+    private static CheckDto SignatureCheck(ManifestSignatureCache signatures, AssetVerificationRecord record, byte[] manifestHash)
     {
         if ("sha256:" + Convert.ToHexStringLower(manifestHash) != record.ManifestHash)
         {
@@ -140,9 +140,8 @@ internal static class VerifyApi
 
         try
         {
-            var verified = signer.Verify(record.Jws);
-            return verified.Payload.Span.SequenceEqual(record.CanonicalManifest)
-                ? new CheckDto("signature", CheckOutcome.Pass, $"The manifest signature verifies with key {verified.Kid}.")
+            return signatures.Verify(record.Jws, record.CanonicalManifest, out var kid)
+                ? new CheckDto("signature", CheckOutcome.Pass, $"The manifest signature verifies with key {kid}.")
                 : new CheckDto("signature", CheckOutcome.Fail, "The JWS payload is not the canonical manifest.");
         }
         catch (Core.ProvenanceException e)
