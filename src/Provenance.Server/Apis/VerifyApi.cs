@@ -86,9 +86,7 @@ internal static class VerifyApi
 
         if (assetId is null)
         {
-            var page = await directory.FindByContentHashAsync(caller, contentHash!, 100, null, cancellationToken);
-            var nodes = await directory.DescribeAsync(caller, page.AssetIds, cancellationToken);
-            assetId = nodes.FirstOrDefault(n => !n.Redacted)?.AssetId;
+            assetId = await directory.FindOwnByContentHashAsync(caller, contentHash!, cancellationToken);
             if (assetId is null)
             {
                 return TypedResults.Ok(new VerifyResultDto("failed", null, contentHash,
