@@ -37,6 +37,11 @@ internal sealed class LogProofs(IGrainFactory grains, ILogStore log, ILogSigner 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<TreeNodeId, byte[]> nodeCache = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, LogEntry> sequencedEntries = new(StringComparer.Ordinal);
 
+    // An inclusion path is a function of (leaf index, tree size) over those immutable nodes, so verifications of the same
+    // leaf against the same epoch reuse it; the check that it leads to the epoch's root still runs every time.
+    private const int MaxCachedPaths = 20_000;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(long Index, long Size), byte[][]> inclusionPaths = new();
+
     // What every verification against the same epoch derives from it; the latest-epoch snapshot hands out one EpochDto
     // object per epoch, so its facts are computed once.
     private EpochFacts? lastFacts;
@@ -265,10 +270,23 @@ internal sealed class LogProofs(IGrainFactory grains, ILogStore log, ILogSigner 
             ? found
             : throw new NotFoundException("epoch", epoch.ToString(CultureInfo.InvariantCulture));
 
-    private async Task<byte[][]> InclusionPathAsync(long index, long size, CancellationToken cancellationToken)
+    /// <summary>The RFC 9162 inclusion path of leaf <paramref name="index"/> in the tree of <paramref name="size"/> leaves (shared: do not change it).</summary>
+    private async ValueTask<byte[][]> InclusionPathAsync(long index, long size, CancellationToken cancellationToken)
     {
+        if (inclusionPaths.TryGetValue((index, size), out var cached))
+        {
+            return cached;
+        }
+
         var plan = ProofPlanner.Inclusion(index, size);
-        return plan.Rehash(Hasher, await FetchAsync(plan, cancellationToken).ConfigureAwait(false));
+        var path = plan.Rehash(Hasher, await FetchAsync(plan, cancellationToken).ConfigureAwait(false));
+        if (inclusionPaths.Count >= MaxCachedPaths)
+        {
+            inclusionPaths.Clear();
+        }
+
+        inclusionPaths[(index, size)] = path;
+        return path;
     }
 
     private async Task<LogEntry?> FindEntryAsync(string sourceKey, CancellationToken cancellationToken)
