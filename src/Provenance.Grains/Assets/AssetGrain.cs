@@ -155,6 +155,14 @@ internal sealed partial class AssetGrain(
     }
 
     /// <inheritdoc/>
+    public Task<AssetVerificationRecord> GetVerificationRecordAsync(CallerContext caller)
+    {
+        var summary = EnsureReadable(caller);
+        var s = state.State;
+        return Task.FromResult(new AssetVerificationRecord(summary, s.ManifestHash, s.Jws, s.KeyId, AssetManifests.PayloadOf(s.Jws)));
+    }
+
+    /// <inheritdoc/>
     public Task<IReadOnlyList<AuditRecordDto>> GetAuditTrailAsync(CallerContext caller)
     {
         EnsureReadable(caller);

@@ -37,6 +37,14 @@ public interface IAssetGrain : IGrainWithStringKey
     [ReadOnly]
     Task<SignedManifestDto> GetManifestAsync(CallerContext caller);
 
+    /// <summary>
+    /// Everything POST /v1/verify checks of the current revision, read in one turn (so summary, signature and manifest
+    /// belong to the same revision): no log or lineage-cache reads, no JSON parsing.
+    /// </summary>
+    /// <exception cref="Core.Assets.NotFoundException">Not registered, or another tenant's.</exception>
+    [ReadOnly]
+    Task<AssetVerificationRecord> GetVerificationRecordAsync(CallerContext caller);
+
     /// <summary>The audit trail, oldest first.</summary>
     /// <exception cref="Core.Assets.NotFoundException">Not registered, or another tenant's.</exception>
     [ReadOnly]
@@ -101,6 +109,14 @@ public sealed record LineageQuery(int Depth = 10, int Limit = 100, string? Curso
     /// <summary>Largest page allowed.</summary>
     public const int MaxLimit = 1_000;
 }
+
+/// <summary>The current revision of an asset as a verifier needs it (see <see cref="IAssetGrain.GetVerificationRecordAsync"/>).</summary>
+/// <param name="Summary">Registered content hash, parents and revision.</param>
+/// <param name="ManifestHash">The recorded manifest hash, <c>sha256:&lt;hex&gt;</c>.</param>
+/// <param name="Jws">The ES256 compact JWS of the revision.</param>
+/// <param name="KeyId">The manifest key that signed it.</param>
+/// <param name="CanonicalManifest">The canonical manifest bytes as stored (the JWS payload); a fresh copy per call.</param>
+public sealed record AssetVerificationRecord(AssetSummary Summary, string ManifestHash, string Jws, string KeyId, byte[] CanonicalManifest);
 
 /// <summary>A parent link as the lineage cache holds it.</summary>
 public sealed record ParentEdge(string AssetId, Relationship Relationship);

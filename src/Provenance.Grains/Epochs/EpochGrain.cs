@@ -26,7 +26,8 @@ internal sealed class EpochGrain(
     IOptions<ProvenanceLogOptions> logOptions,
     IOptions<ProvenanceEpochsOptions> epochOptions,
     TimeProvider time,
-    ILoggerFactory? loggers = null) : Grain, IEpochGrain, IRemindable
+    ILoggerFactory? loggers = null,
+    LatestEpochCache? latestEpoch = null) : Grain, IEpochGrain, IRemindable
 {
     private readonly ILogger logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger<EpochGrain>();
 
@@ -96,9 +97,12 @@ internal sealed class EpochGrain(
                     throw;
                 }
 
+                latestEpoch?.Invalidate();
                 return SameOrConflict(request);
             }
 
+            // A newer epoch exists from now on: this node's verifications must stop using the older snapshot.
+            latestEpoch?.Invalidate();
             return EpochRules.ToDto(state.State);
         }
         finally

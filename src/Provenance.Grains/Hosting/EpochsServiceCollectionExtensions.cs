@@ -60,6 +60,7 @@ public static class EpochsServiceCollectionExtensions
         services.TryAddSingleton<ITimestampAuthorities>(sp => new TimestampAuthorities(
             [.. sp.GetRequiredService<IOptions<ProvenanceEpochsOptions>>().Value.Authorities],
             sp.GetService<Rfc3161Client>() ?? new Rfc3161Client(new HttpClient(), sp.GetRequiredService<TimeProvider>())));
+        services.TryAddSingleton(sp => new LatestEpochCache(sp.GetRequiredService<TimeProvider>(), sp.GetService<Actors.Storage.IStateChangeFeed>()));
         services.TryAddSingleton<ILogProofs, LogProofs>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AnchorScheduler>());
         return builder;

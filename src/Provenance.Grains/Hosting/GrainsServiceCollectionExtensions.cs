@@ -22,7 +22,8 @@ public static class GrainsServiceCollectionExtensions
     /// <summary>
     /// Adds this assembly's grains to the runtime and registers what they need: <see cref="IAssetIdGenerator"/>
     /// (with <see cref="IRandomSource"/> and <see cref="TimeProvider"/> unless registered), <see cref="IManifestSigner"/> over
-    /// the registered <see cref="IKeyStore"/> (an in-memory store when none is registered), <see cref="IAssetDirectory"/>
+    /// the registered <see cref="IKeyStore"/> (an in-memory store when none is registered) with its
+    /// <see cref="ManifestSignatureCache"/>, <see cref="IAssetDirectory"/>
     /// and the node-wide lineage cache. Register storage (<c>IGrainStorage</c>, <c>IGrainIndex</c>, optionally
     /// <c>IStateChangeFeed</c>, <c>IDistributedLock</c>, <c>ILogStore</c>) separately; every node needs the same storage.
     /// </summary>
@@ -39,6 +40,7 @@ public static class GrainsServiceCollectionExtensions
         services.TryAddSingleton<IKeyStore, InMemoryKeyStore>();
         services.TryAddSingleton<IManifestSigner>(sp =>
             ManifestSigner.CreateAsync(sp.GetRequiredService<IKeyStore>(), options.CreateManifestKeyIfNone).GetAwaiter().GetResult());
+        services.TryAddSingleton(sp => new ManifestSignatureCache(sp.GetRequiredService<IManifestSigner>()));
         services.TryAddSingleton<LineageGraph>();
         services.TryAddSingleton<AssetGrainServices>();
         services.TryAddSingleton<IAssetDirectory, AssetDirectory>();

@@ -17,9 +17,10 @@ namespace Provenance.Grains.Log;
 /// <summary>
 /// <see cref="ILogProofs"/>: plans proofs with Core's <see cref="ProofPlanner"/>, fetches the planned perfect-subtree
 /// nodes from the log store in one query and folds them with <see cref="ProofNodes.Rehash"/> (RFC 9162 section 2.1.3
-/// and 2.1.4); epochs come from the epoch grains.
+/// and 2.1.4); epochs come from the epoch grains. Verifications take the latest epoch from this node's
+/// <see cref="LatestEpochCache"/> when it covers the leaf, and from the anchor otherwise.
 /// </summary>
-internal sealed class LogProofs(IGrainFactory grains, ILogStore log, ILogSigner signer, ITimestampAuthorities authorities) : ILogProofs
+internal sealed class LogProofs(IGrainFactory grains, ILogStore log, ILogSigner signer, ITimestampAuthorities authorities, LatestEpochCache latestEpoch) : ILogProofs
 {
     private static readonly IMerkleHasher Hasher = Sha256MerkleHasher.Instance;
     private static readonly object NoKeyRing = new();
@@ -35,6 +36,15 @@ internal sealed class LogProofs(IGrainFactory grains, ILogStore log, ILogSigner 
     private const int MaxCachedEntries = 100_000;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<TreeNodeId, byte[]> nodeCache = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, LogEntry> sequencedEntries = new(StringComparer.Ordinal);
+
+    // An inclusion path is a function of (leaf index, tree size) over those immutable nodes, so verifications of the same
+    // leaf against the same epoch reuse it; the check that it leads to the epoch's root still runs every time.
+    private const int MaxCachedPaths = 20_000;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(long Index, long Size), byte[][]> inclusionPaths = new();
+
+    // What every verification against the same epoch derives from it; the latest-epoch snapshot hands out one EpochDto
+    // object per epoch, so its facts are computed once.
+    private EpochFacts? lastFacts;
 
     /// <inheritdoc/>
     public async Task<InclusionProofDto> GetInclusionProofAsync(string assetId, long revision, long? epoch, CancellationToken cancellationToken)
@@ -97,12 +107,13 @@ internal sealed class LogProofs(IGrainFactory grains, ILogStore log, ILogSigner 
             return Only(new CheckDto(Checks.Inclusion, CheckOutcome.Pending, "Accepted by the log, not yet sequenced."));
         }
 
-        var latest = (await grains.GetAnchor().ListEpochsAsync(1, null).ConfigureAwait(false)).FirstOrDefault();
+        var latest = await LatestEpochCoveringAsync(index).ConfigureAwait(false);
         if (latest is null || latest.Checkpoint.TreeSize <= index)
         {
             return Only(new CheckDto(Checks.Inclusion, CheckOutcome.Pending, $"Leaf {index} of the log is not in an epoch yet."));
         }
 
+        var facts = FactsOf(latest);
         var checks = new List<CheckDto>();
         var leafHash = Hasher.HashLeaf(manifestHash.Span);
         var path = await InclusionPathAsync(index, latest.Checkpoint.TreeSize, cancellationToken).ConfigureAwait(false);
@@ -110,18 +121,57 @@ internal sealed class LogProofs(IGrainFactory grains, ILogStore log, ILogSigner 
             [.. path.Select(Convert.ToBase64String)], latest.Checkpoint.RootHash);
         checks.Add(Check(Checks.Inclusion, () =>
         {
-            MerkleVerifier.VerifyInclusion(Hasher, index, latest.Checkpoint.TreeSize, leafHash, path, Convert.FromBase64String(latest.Checkpoint.RootHash));
+            MerkleVerifier.VerifyInclusion(Hasher, index, latest.Checkpoint.TreeSize, leafHash, path, facts.RootHash ?? Convert.FromBase64String(latest.Checkpoint.RootHash));
             return string.Create(CultureInfo.InvariantCulture, $"Leaf {index} of {latest.Checkpoint.TreeSize} in epoch {latest.Epoch}: the RFC 9162 inclusion proof leads to the epoch's root.");
         }));
         var ring = signer.KeyRing;
-        checks.Add(Check(Checks.Checkpoint, () => passedCheckpoints.GetOrVerify(ring, CheckpointKey(latest), () => VerifyCheckpoint(latest, ring))));
-        var imprint = SHA256.HashData(Encoding.UTF8.GetBytes(latest.Checkpoint.Text));
+        checks.Add(Check(Checks.Checkpoint, () => passedCheckpoints.GetOrVerify(ring, facts.CheckpointKey, () => VerifyCheckpoint(latest, ring))));
         foreach (var stamp in latest.Timestamps)
         {
-            checks.Add(VerifyTimestamp(stamp, imprint));
+            checks.Add(VerifyTimestamp(stamp, facts.Imprint));
         }
 
         return new LogVerification(checks, inclusion, latest);
+    }
+
+    /// <summary>
+    /// The latest epoch for a leaf at <paramref name="index"/>: the node's final-epoch snapshot when it covers the leaf,
+    /// else the anchor's answer (offered to the snapshot).
+    /// </summary>
+    private async Task<EpochDto?> LatestEpochCoveringAsync(long index)
+    {
+        if (latestEpoch.Get() is { } kept && kept.Checkpoint.TreeSize > index)
+        {
+            return kept;
+        }
+
+        var version = latestEpoch.Version;
+        var latest = (await grains.GetAnchor().ListEpochsAsync(1, null).ConfigureAwait(false)).FirstOrDefault();
+        if (latest is not null)
+        {
+            latestEpoch.Offer(version, latest);
+        }
+
+        return latest;
+    }
+
+    private EpochFacts FactsOf(EpochDto epoch)
+    {
+        var facts = Volatile.Read(ref lastFacts);
+        if (facts is null || !ReferenceEquals(facts.Epoch, epoch))
+        {
+            facts = new EpochFacts(epoch, RootHashOrNull(epoch.Checkpoint.RootHash), SHA256.HashData(Encoding.UTF8.GetBytes(epoch.Checkpoint.Text)), CheckpointKey(epoch));
+            Volatile.Write(ref lastFacts, facts);
+        }
+
+        return facts;
+    }
+
+    /// <summary>The decoded root, or null when it is not base64 (the inclusion check then fails with the decoding error).</summary>
+    private static byte[]? RootHashOrNull(string rootHash)
+    {
+        var buffer = new byte[rootHash.Length];
+        return Convert.TryFromBase64String(rootHash, buffer, out var written) ? buffer[..written] : null;
     }
 
     private static string CheckpointKey(EpochDto epoch) =>
@@ -196,6 +246,9 @@ internal sealed class LogProofs(IGrainFactory grains, ILogStore log, ILogSigner 
 
     private static LogVerification Only(CheckDto check) => new([check], null, null);
 
+    /// <summary>What the checks derive from one epoch: its root (null when malformed), the SHA-256 of its checkpoint text (the timestamp imprint) and its checkpoint cache key.</summary>
+    private sealed record EpochFacts(EpochDto Epoch, byte[]? RootHash, byte[] Imprint, string CheckpointKey);
+
     private async Task<EpochDto> CoveringEpochAsync(string sourceKey, long index, long? epoch)
     {
         if (epoch is { } n)
@@ -217,10 +270,23 @@ internal sealed class LogProofs(IGrainFactory grains, ILogStore log, ILogSigner 
             ? found
             : throw new NotFoundException("epoch", epoch.ToString(CultureInfo.InvariantCulture));
 
-    private async Task<byte[][]> InclusionPathAsync(long index, long size, CancellationToken cancellationToken)
+    /// <summary>The RFC 9162 inclusion path of leaf <paramref name="index"/> in the tree of <paramref name="size"/> leaves (shared: do not change it).</summary>
+    private async ValueTask<byte[][]> InclusionPathAsync(long index, long size, CancellationToken cancellationToken)
     {
+        if (inclusionPaths.TryGetValue((index, size), out var cached))
+        {
+            return cached;
+        }
+
         var plan = ProofPlanner.Inclusion(index, size);
-        return plan.Rehash(Hasher, await FetchAsync(plan, cancellationToken).ConfigureAwait(false));
+        var path = plan.Rehash(Hasher, await FetchAsync(plan, cancellationToken).ConfigureAwait(false));
+        if (inclusionPaths.Count >= MaxCachedPaths)
+        {
+            inclusionPaths.Clear();
+        }
+
+        inclusionPaths[(index, size)] = path;
+        return path;
     }
 
     private async Task<LogEntry?> FindEntryAsync(string sourceKey, CancellationToken cancellationToken)

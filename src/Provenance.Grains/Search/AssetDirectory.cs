@@ -10,6 +10,18 @@ namespace Provenance.Grains.Search;
 /// <summary><see cref="IAssetDirectory"/> over the secondary index and the lineage cache. Cursors are index sequences.</summary>
 internal sealed class AssetDirectory(IGrainIndex index, LineageGraph graph) : IAssetDirectory
 {
+    /// <summary>The page <see cref="FindOwnByContentHashAsync"/> looks in.</summary>
+    public const int OwnLookupLimit = 100;
+
+    /// <summary>Bound on remembered answers of <see cref="FindOwnByContentHashAsync"/>; reaching it starts over.</summary>
+    public const int MaxRememberedOwners = 100_000;
+
+    // (tenant, content hash) → the tenant's first asset among the hash's index rows. An answer, once found, stays the
+    // answer: index rows are never deleted, a row's sequence number never changes and rows committed later are numbered
+    // after every numbered row, and an asset's tenant and content hash never change. So only "found" is remembered; a
+    // miss asks the index again, and a new asset of a tenant that had none is found on its first lookup.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Tenant, string Hash), string> owners = new();
+
     /// <inheritdoc/>
     public Task<AssetIdPage> FindByContentHashAsync(CallerContext caller, string contentHash, int limit, string? cursor, CancellationToken cancellationToken)
     {
@@ -30,6 +42,42 @@ internal sealed class AssetDirectory(IGrainIndex index, LineageGraph graph) : IA
         caller.Require(Scopes.Read);
         var token = SearchTokens.Normalize(word) ?? throw new ValidationFailedException("The query must be one word of at least two letters or digits.", "q");
         return PageAsync(StorageNames.SearchIndex, StorageNames.SearchKey(caller.Tenant, token), limit, cursor, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async Task<string?> FindOwnByContentHashAsync(CallerContext caller, string contentHash, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        caller.Require(Scopes.Read);
+        if (!ContentHash.TryParse(contentHash, out var hash))
+        {
+            throw new ValidationFailedException("hash must be 'sha256:' followed by 64 lowercase hex digits.", "hash");
+        }
+
+        var key = (caller.Tenant, hash.ToString());
+        if (owners.TryGetValue(key, out var remembered))
+        {
+            return remembered;
+        }
+
+        var page = await PageAsync(StorageNames.ByHashIndex, key.Item2, OwnLookupLimit, null, cancellationToken);
+        var valid = page.AssetIds.Where(AssetIds.IsValid).ToList();
+        await graph.PrefetchSummariesAsync(valid);
+        foreach (var id in valid)
+        {
+            if (await graph.GetSummaryAsync(id) is { } summary && summary.Tenant == caller.Tenant)
+            {
+                if (owners.Count >= MaxRememberedOwners)
+                {
+                    owners.Clear();
+                }
+
+                owners[key] = id;
+                return id;
+            }
+        }
+
+        return null;
     }
 
     /// <inheritdoc/>

@@ -16,6 +16,14 @@ public interface IAssetDirectory
     /// <exception cref="Core.Assets.ValidationFailedException">The word holds no token, or a malformed limit or cursor.</exception>
     Task<AssetIdPage> FindByTokenAsync(CallerContext caller, string word, int limit, string? cursor, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The caller's tenant's asset with this exact content that comes first among the hash's first 100 index rows (the
+    /// first non-redacted node <see cref="FindByContentHashAsync"/> with limit 100 and <see cref="DescribeAsync"/>
+    /// would give), or null when there is none. Found answers are remembered per tenant and hash; "none" never is.
+    /// </summary>
+    /// <exception cref="Core.Assets.ValidationFailedException">Malformed hash.</exception>
+    Task<string?> FindOwnByContentHashAsync(CallerContext caller, string contentHash, CancellationToken cancellationToken);
+
     /// <summary>Lineage nodes (depth 0) for ids, in order; unknown ids are skipped, other tenants' nodes redacted.</summary>
     Task<IReadOnlyList<LineageNodeDto>> DescribeAsync(CallerContext caller, IReadOnlyList<string> assetIds, CancellationToken cancellationToken);
 }

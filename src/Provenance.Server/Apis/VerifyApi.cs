@@ -38,7 +38,7 @@ internal static class VerifyApi
     }
 
     private static async Task<Ok<VerifyResultDto>> VerifyAsync(HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, IAssetDirectory directory,
-        IManifestSigner signer, ILogProofs proofs, IOptions<JsonOptions> json, IOptions<ProvenanceOptions> options, CancellationToken cancellationToken)
+        ManifestSignatureCache signatures, ILogProofs proofs, IOptions<JsonOptions> json, IOptions<ProvenanceOptions> options, CancellationToken cancellationToken)
     {
         var caller = user.ToCaller();
         string? assetId = null;
@@ -86,9 +86,7 @@ internal static class VerifyApi
 
         if (assetId is null)
         {
-            var page = await directory.FindByContentHashAsync(caller, contentHash!, 100, null, cancellationToken);
-            var nodes = await directory.DescribeAsync(caller, page.AssetIds, cancellationToken);
-            assetId = nodes.FirstOrDefault(n => !n.Redacted)?.AssetId;
+            assetId = await directory.FindOwnByContentHashAsync(caller, contentHash!, cancellationToken);
             if (assetId is null)
             {
                 return TypedResults.Ok(new VerifyResultDto("failed", null, contentHash,
@@ -96,54 +94,52 @@ internal static class VerifyApi
             }
         }
 
-        var grain = AssetsApi.Grain(assetId, grains, "assetId");
-        var asset = await grain.GetAsync(caller);
-        var manifest = await grain.GetManifestAsync(caller);
-        var summary = await grain.GetSummaryAsync() ?? throw ApiProblemException.NotFound("The asset", "assetId");
-        var checks = new List<CheckDto> { HashCheck(contentHash, asset, manifest) };
-        var canonical = Convert.FromBase64String(manifest.CanonicalBase64);
+        var record = await AssetsApi.Grain(assetId, grains, "assetId").GetVerificationRecordAsync(caller);
+        var summary = record.Summary;
+        var canonical = record.CanonicalManifest;
         var manifestHash = SHA256.HashData(canonical);
-        checks.Add(SignatureCheck(signer, manifest, canonical, manifestHash));
+        var checks = new List<CheckDto> { HashCheck(contentHash, summary.ContentHash, canonical) };
+        checks.Add(SignatureCheck(signatures, record, manifestHash));
         checks.Add(await LineageCheckAsync(grains, summary));
         var log = await proofs.VerifyAsync(assetId, summary.Revision, manifestHash, cancellationToken);
         checks.AddRange(log.Checks);
         var verdict = checks.Any(c => c.Outcome == CheckOutcome.Fail) ? "failed"
             : checks.Any(c => c.Outcome == CheckOutcome.Pending) ? "partially-verified"
             : "verified";
-        return TypedResults.Ok(new VerifyResultDto(verdict, assetId, asset.ContentHash, checks, $"/v1/assets/{assetId}/evidence"));
+        return TypedResults.Ok(new VerifyResultDto(verdict, assetId, summary.ContentHash, checks, $"/v1/assets/{assetId}/evidence"));
     }
 
     /// <summary>
     /// Given content (bytes or a hash): it must be the registered content. By asset id: the signed manifest must name the
     /// registered content hash (so the record a verifier is shown is the one that was signed).
     /// </summary>
-    private static CheckDto HashCheck(string? contentHash, AssetDto asset, SignedManifestDto manifest)
+    private static CheckDto HashCheck(string? contentHash, string registered, byte[] canonical)
     {
         if (contentHash is not null)
         {
-            return contentHash == asset.ContentHash
+            return contentHash == registered
                 ? new CheckDto("hash", CheckOutcome.Pass, "The content hash matches the registered asset.")
                 : new CheckDto("hash", CheckOutcome.Fail, "The content hash differs from the registered asset's.");
         }
 
-        var signed = manifest.Manifest.ValueKind == JsonValueKind.Object && manifest.Manifest.TryGetProperty("contentHash", out var h) ? h.GetString() : null;
-        return signed == asset.ContentHash
+        using var manifest = JsonDocument.Parse(canonical);
+        var signed = manifest.RootElement.ValueKind == JsonValueKind.Object && manifest.RootElement.TryGetProperty("contentHash", out var h) ? h.GetString() : null;
+        return signed == registered
             ? new CheckDto("hash", CheckOutcome.Pass, "The signed manifest names the registered content hash.")
             : new CheckDto("hash", CheckOutcome.Fail, "The signed manifest names another content hash than the registered asset.");
     }
 
-    private static CheckDto SignatureCheck(IManifestSigner signer, SignedManifestDto manifest, byte[] canonical, byte[] manifestHash)
+    private static CheckDto SignatureCheck(ManifestSignatureCache signatures, AssetVerificationRecord record, byte[] manifestHash)
     {
-        if ("sha256:" + Convert.ToHexStringLower(manifestHash) != manifest.ManifestHash)
+        if ("sha256:" + Convert.ToHexStringLower(manifestHash) != record.ManifestHash)
         {
             return new CheckDto("signature", CheckOutcome.Fail, "The stored manifest bytes do not hash to the recorded manifest hash.");
         }
 
         try
         {
-            var verified = signer.Verify(manifest.Jws);
-            return verified.Payload.Span.SequenceEqual(canonical)
-                ? new CheckDto("signature", CheckOutcome.Pass, $"The manifest signature verifies with key {verified.Kid}.")
+            return signatures.Verify(record.Jws, record.CanonicalManifest, out var kid)
+                ? new CheckDto("signature", CheckOutcome.Pass, $"The manifest signature verifies with key {kid}.")
                 : new CheckDto("signature", CheckOutcome.Fail, "The JWS payload is not the canonical manifest.");
         }
         catch (Core.ProvenanceException e)

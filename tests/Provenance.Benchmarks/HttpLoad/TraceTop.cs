@@ -4,9 +4,10 @@ using Microsoft.Diagnostics.Tracing.Etlx;
 namespace Provenance.Benchmarks.HttpLoad;
 
 /// <summary>
-/// <c>http-load-trace FILE.nettrace [top] [filter]</c>: the methods most often on the sampled stacks (inclusive, only
+/// <c>http-load-trace FILE.nettrace [top] [filter] [busy]</c>: the methods most often on the sampled stacks (inclusive, only
 /// names containing the filter; and exclusive) of an EventPipe trace written by a node started with
-/// <c>HTTPLOAD_SERVER_TRACE=/tmp/x http-load --start-server ...</c>.
+/// <c>HTTPLOAD_SERVER_TRACE=/tmp/x http-load --start-server ...</c>. With <c>busy</c>, samples of threads parked in a
+/// wait (or a blocking read, or in unresolved native code) are left out, so the percentages are shares of the CPU work.
 /// </summary>
 internal static class TraceTop
 {
@@ -17,6 +18,7 @@ internal static class TraceTop
         using var log = new TraceLog(etlx);
         var inclusive = new Dictionary<string, long>(StringComparer.Ordinal);
         var exclusive = new Dictionary<string, long>(StringComparer.Ordinal);
+        var busyOnly = args.Length > 3 && args[3] == "busy";
         long samples = 0;
         foreach (var e in log.Events)
         {
@@ -26,6 +28,11 @@ internal static class TraceTop
             }
 
             // The sample profiler samples every thread, waiting ones too: wait frames on top are part of the picture.
+            if (busyOnly && IsParked(stack.CodeAddress.FullMethodName))
+            {
+                continue;
+            }
+
             var first = true;
             var seen = new HashSet<string>(StringComparer.Ordinal);
             for (var frame = stack; frame is not null; frame = frame.Caller)
@@ -66,4 +73,9 @@ internal static class TraceTop
 
         return 0;
     }
+
+    private static bool IsParked(string? top) =>
+        string.IsNullOrEmpty(top) || top.Contains(".Wait", StringComparison.Ordinal) || top.Contains("WaitNative", StringComparison.Ordinal)
+        || top.Contains("WaitForSignal", StringComparison.Ordinal) || top.StartsWith("Interop+Sys.Read", StringComparison.Ordinal)
+        || top.StartsWith("System.Threading.PortableThreadPool+WorkerThread.WorkerThreadStart", StringComparison.Ordinal);
 }

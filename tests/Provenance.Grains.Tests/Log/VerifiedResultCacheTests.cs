@@ -42,4 +42,34 @@ public sealed class VerifiedResultCacheTests
         cache.GetOrVerify(ring, "checkpoint A", () => "A");
         Assert.Equal("B", cache.GetOrVerify(ring, "checkpoint B", () => "B"));
     }
+
+    [Fact]
+    public void RememberPass_CheckedUnderARingSinceReplaced_NotKeptForTheNewRing()
+    {
+        var cache = new VerifiedResultCache<int>(16);
+        var old = new object();
+        var reloaded = new object();
+        Assert.False(cache.TryGetPass(old, 7, out _));
+        Assert.False(cache.TryGetPass(reloaded, 7, out _));
+
+        cache.RememberPass(old, 7, "checked with the old ring");
+
+        Assert.False(cache.TryGetPass(reloaded, 7, out _));
+    }
+
+    [Fact]
+    public void RememberPass_BoundReached_StartsOver()
+    {
+        var cache = new VerifiedResultCache<int>(2);
+        var ring = new object();
+        Assert.False(cache.TryGetPass(ring, 1, out _));
+        cache.RememberPass(ring, 1, "one");
+        cache.RememberPass(ring, 2, "two");
+
+        cache.RememberPass(ring, 3, "three");
+
+        Assert.False(cache.TryGetPass(ring, 1, out _));
+        Assert.True(cache.TryGetPass(ring, 3, out var detail));
+        Assert.Equal("three", detail);
+    }
 }

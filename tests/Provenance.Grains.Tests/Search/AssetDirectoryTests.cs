@@ -83,4 +83,85 @@ public sealed class AssetDirectoryTests(PostgresFixture db) : IClassFixture<Post
         Assert.Empty((await Directory.FindByTokenAsync(tenant, "marmalade", 10, null, default)).AssetIds);
         Assert.Equal(["sd-hush"], (await Directory.FindByTokenAsync(tenant, "sunset", 10, null, default)).AssetIds);
     }
+
+    [Fact]
+    public async Task FindOwnByContentHashAsync_SameBytesInTwoTenants_EachGetsItsOwn()
+    {
+        var alices = await Directory.FindOwnByContentHashAsync(Alice, HashOf("sd-fox"), default);
+        var bobs = await Directory.FindOwnByContentHashAsync(Bob, HashOf("sd-fox"), default);
+
+        Assert.Equal("sd-fox", alices);
+        Assert.Equal("sd-copy", bobs);
+    }
+
+    [Fact]
+    public async Task FindOwnByContentHashAsync_OnlyAnotherTenantHasIt_NullEvenAfterTheOwnerLookedItUp()
+    {
+        Assert.Equal("sd-owl", await Directory.FindOwnByContentHashAsync(Alice, HashOf("sd-owl"), default));
+
+        var bobs = await Directory.FindOwnByContentHashAsync(Bob, HashOf("sd-owl"), default);
+
+        Assert.Null(bobs);
+    }
+
+    [Fact]
+    public async Task FindOwnByContentHashAsync_NoneThenRegistered_FoundAtOnce()
+    {
+        var hash = HashOf("sd-late-bytes");
+        Assert.Null(await Directory.FindOwnByContentHashAsync(Alice, hash, default));
+
+        await _node.Asset("sd-late").RegisterAsync(Alice, Request("sd-late") with { ContentHash = hash });
+
+        Assert.Equal("sd-late", await Directory.FindOwnByContentHashAsync(Alice, hash, default));
+    }
+
+    [Fact]
+    public async Task FindOwnByContentHashAsync_FoundTwice_IndexAskedOnce()
+    {
+        var index = new CountingIndex(_node.Services.GetRequiredService<Actors.Storage.IGrainIndex>());
+        var directory = new AssetDirectory(index, _node.Services.GetRequiredService<Grains.Lineage.LineageGraph>());
+
+        var first = await directory.FindOwnByContentHashAsync(Alice, HashOf("sd-fox"), default);
+        var second = await directory.FindOwnByContentHashAsync(Alice, HashOf("sd-fox"), default);
+
+        Assert.Equal("sd-fox", first);
+        Assert.Equal("sd-fox", second);
+        Assert.Equal(1, index.Queries);
+    }
+
+    [Fact]
+    public async Task FindOwnByContentHashAsync_NotFoundTwice_IndexAskedTwice()
+    {
+        var index = new CountingIndex(_node.Services.GetRequiredService<Actors.Storage.IGrainIndex>());
+        var directory = new AssetDirectory(index, _node.Services.GetRequiredService<Grains.Lineage.LineageGraph>());
+
+        Assert.Null(await directory.FindOwnByContentHashAsync(Alice, HashOf("sd-nobody"), default));
+        Assert.Null(await directory.FindOwnByContentHashAsync(Alice, HashOf("sd-nobody"), default));
+
+        Assert.Equal(2, index.Queries);
+    }
+
+    [Fact]
+    public async Task FindOwnByContentHashAsync_MalformedHash_ValidationFailed()
+    {
+        var error = await Assert.ThrowsAsync<Core.Assets.ValidationFailedException>(() => Directory.FindOwnByContentHashAsync(Alice, "sha256:nope", default));
+
+        Assert.Equal("hash", error.Field);
+    }
+
+    /// <summary>Counts the queries that reach the index.</summary>
+    private sealed class CountingIndex(Actors.Storage.IGrainIndex inner) : Actors.Storage.IGrainIndex
+    {
+        private int queries;
+
+        public int Queries => Volatile.Read(ref queries);
+
+        public Task<IReadOnlyList<Actors.Storage.IndexRecord>> QueryAsync(string index, string key, long afterSeq, int limit, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref queries);
+            return inner.QueryAsync(index, key, afterSeq, limit, cancellationToken);
+        }
+
+        public Task<long> CountAsync(string index, string key, CancellationToken cancellationToken) => inner.CountAsync(index, key, cancellationToken);
+    }
 }

@@ -50,9 +50,11 @@ internal sealed class EpochNode : IAsyncDisposable
         IKeyStore logKeys,
         TestTsas tsas,
         Action<ProvenanceEpochsOptions>? epochs = null,
-        Action<ProvenanceLogOptions>? log = null)
+        Action<ProvenanceLogOptions>? log = null,
+        Action<IServiceCollection>? configure = null)
     {
         var services = new ServiceCollection();
+        configure?.Invoke(services);
         var named = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = name }.ConnectionString;
         services.AddPostgresStorage(named);
         services.AddKeyedSingleton(StorageNames.LogKeyStore, logKeys);
