@@ -53,18 +53,7 @@ public sealed class TsaOptions
         {
             try
             {
-                var collection = new X509Certificate2Collection();
-                string text = File.ReadAllText(path);
-                if (text.Contains("-----BEGIN", StringComparison.Ordinal))
-                {
-                    collection.ImportFromPem(text);
-                }
-                else
-                {
-                    collection.Add(X509CertificateLoader.LoadCertificateFromFile(path));
-                }
-
-                anchors.AddRange(collection);
+                anchors.AddRange(AnchorFiles.Load(path));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
             {
@@ -83,6 +72,50 @@ public sealed class TsaOptions
 
     private TimestampException Invalid(string message) =>
         new(TimestampFailureReason.Configuration, message) { Authority = Name };
+}
+
+/// <summary>
+/// Parsed trust anchor files, reused while a file's size and last-write time stay the same. Every verification resolves
+/// the anchors of each TSA it checks; re-reading and parsing the PEM each time was most of a verification's cost with
+/// file anchors. A replaced file is read again on the next call (one stat per file and call), so a rotated root takes
+/// effect as before, without a restart.
+/// </summary>
+internal static class AnchorFiles
+{
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Entry> Loaded = new(StringComparer.Ordinal);
+
+    public static IReadOnlyList<X509Certificate2> Load(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var info = new FileInfo(full);
+        if (!info.Exists)
+        {
+            throw new FileNotFoundException($"Trust anchor file '{path}' does not exist.", path);
+        }
+
+        var stamp = (info.Length, info.LastWriteTimeUtc);
+        if (Loaded.TryGetValue(full, out var entry) && entry.Stamp == stamp)
+        {
+            return entry.Certificates;
+        }
+
+        var collection = new X509Certificate2Collection();
+        string text = File.ReadAllText(full);
+        if (text.Contains("-----BEGIN", StringComparison.Ordinal))
+        {
+            collection.ImportFromPem(text);
+        }
+        else
+        {
+            collection.Add(X509CertificateLoader.LoadCertificateFromFile(full));
+        }
+
+        X509Certificate2[] certificates = [.. collection];
+        Loaded[full] = new Entry(stamp, certificates);
+        return certificates;
+    }
+
+    private sealed record Entry((long Length, DateTime LastWriteUtc) Stamp, X509Certificate2[] Certificates);
 }
 
 /// <summary>The <c>Timestamping</c> configuration section: every TSA an epoch is stamped by.</summary>

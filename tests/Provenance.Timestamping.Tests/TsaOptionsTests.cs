@@ -26,6 +26,41 @@ public sealed class TsaOptionsTests
             anchors.Select(a => a.Thumbprint).Order());
     }
 
+    [Fact]
+    public void ResolveTrustAnchors_FileUnchangedThenReplaced_ParsedOnceThenReadAgain()
+    {
+        using TestTsa first = TestTsa.Create();
+        using TestTsa second = TestTsa.Create();
+        string path = first.Folder.File("rotating.pem");
+        File.WriteAllText(path, first.Tsa.RootCertificatePem);
+        var options = new TsaOptions { Name = "tsa", Url = new Uri("https://tsa.example/"), TrustAnchorPaths = [path] };
+
+        var once = Assert.Single(options.ResolveTrustAnchors());
+        var twice = Assert.Single(options.ResolveTrustAnchors());
+        File.WriteAllText(path, second.Tsa.RootCertificatePem);
+        File.SetLastWriteTimeUtc(path, File.GetLastWriteTimeUtc(path).AddSeconds(5));
+        var rotated = Assert.Single(options.ResolveTrustAnchors());
+
+        Assert.Same(once, twice);
+        Assert.Equal(first.Tsa.TrustAnchor.Thumbprint, once.Thumbprint);
+        Assert.Equal(second.Tsa.TrustAnchor.Thumbprint, rotated.Thumbprint);
+    }
+
+    [Fact]
+    public void ResolveTrustAnchors_FileDeletedAfterFirstRead_ThrowsConfiguration()
+    {
+        using TestTsa tsa = TestTsa.Create();
+        string path = tsa.Folder.File("gone.pem");
+        File.WriteAllText(path, tsa.Tsa.RootCertificatePem);
+        var options = new TsaOptions { Name = "tsa", Url = new Uri("https://tsa.example/"), TrustAnchorPaths = [path] };
+        Assert.Single(options.ResolveTrustAnchors());
+        File.Delete(path);
+
+        var error = Assert.Throws<TimestampException>(() => options.ResolveTrustAnchors());
+
+        Assert.Equal(TimestampFailureReason.Configuration, error.Reason);
+    }
+
     public static TheoryData<string, TsaOptions> InvalidOptions => new()
     {
         { "no name", new TsaOptions { Url = new Uri("https://tsa.example/"), TrustAnchorPaths = ["/dev/null"] } },
