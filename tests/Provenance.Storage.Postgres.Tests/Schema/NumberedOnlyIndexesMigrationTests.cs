@@ -1,19 +1,21 @@
 using Npgsql;
+using Provenance.Actors.Storage;
 using Provenance.Storage.Postgres.Schema;
 
 namespace Provenance.Storage.Postgres.Tests.Schema;
 
-/// <summary>Migration 012: only the unique arbiter and the pending list index a freshly inserted (unnumbered) index row.</summary>
-public sealed class GrainIndexMigrationTests(PostgresFixture fixture) : IClassFixture<PostgresFixture>
+/// <summary>Migration 012: a freshly inserted (unnumbered) index or outbox row enters only the indexes it needs.</summary>
+public sealed class NumberedOnlyIndexesMigrationTests(PostgresFixture fixture) : IClassFixture<PostgresFixture>
 {
     [Fact]
-    public async Task MigrateAsync_FreshDatabase_UnnumberedRowsEnterOnlyTheArbiterAndPendingIndexes()
+    public async Task MigrateAsync_FreshDatabase_UnnumberedRowsEnterOnlyArbiterAndPendingIndexes()
     {
         await using var dataSource = NpgsqlDataSource.Create(await fixture.CreateDatabaseAsync(migrate: false));
 
         await SchemaMigrator.MigrateAsync(dataSource);
 
-        var indexes = await IndexesAsync(dataSource);
+        var indexes = await IndexesAsync(dataSource, SchemaNames.GrainIndex);
+        var outbox = await IndexesAsync(dataSource, SchemaNames.Outbox);
         Assert.Equal(
             [
                 ("grain_index_index_name_key_value_key", null),
@@ -22,6 +24,13 @@ public sealed class GrainIndexMigrationTests(PostgresFixture fixture) : IClassFi
                 ("grain_index_seq_numbered", "(seq IS NOT NULL)"),
             ],
             indexes);
+        Assert.Equal(
+            [
+                ("outbox_pending", "(\"position\" IS NULL)"),
+                ("outbox_position_numbered", "(\"position\" IS NOT NULL)"),
+                ("outbox_stream_position", "(\"position\" IS NOT NULL)"),
+            ],
+            outbox);
     }
 
     [Fact]
@@ -52,6 +61,31 @@ public sealed class GrainIndexMigrationTests(PostgresFixture fixture) : IClassFi
         Assert.Equal(4, await storage.Index.CountAsync("children", "p", default));
     }
 
+    [Fact]
+    public async Task MigrateAsync_OutboxEventsWrittenBefore012_AreStillReadAndNumberingContinues()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(await fixture.CreateDatabaseAsync(migrate: false));
+        await ApplyScriptsBeforeAsync(dataSource, 12);
+        await using (var old = dataSource.CreateCommand(
+            $"""
+            INSERT INTO {SchemaNames.Outbox} (stream, event_type, payload, position) VALUES ('s', 'e1', '\x7b7d', 1);
+            INSERT INTO {SchemaNames.Outbox} (stream, event_type, payload) VALUES ('s', 'e2', '\x7b7d');
+            """))
+        {
+            await old.ExecuteNonQueryAsync();
+        }
+
+        await SchemaMigrator.MigrateAsync(dataSource);
+        await using var storage = await PostgresStorage.OpenAsync(dataSource.ConnectionString);
+        var effects = new DurableEffects();
+        effects.Events.Add(new OutboxMessage("s", "e3", null, TestEffects.Bytes("{}")));
+        await storage.GrainStorage.WriteAsync(TestEffects.NewKey(), TestEffects.Bytes("s"), null, effects, default);
+        var events = await storage.Outbox.ReadAsync("s", 0, 10, default);
+
+        Assert.Equal(["e1", "e2", "e3"], events.Select(e => e.EventType));
+        Assert.Equal([1L, 2L, 3L], events.Select(e => e.Position));
+    }
+
     private static async Task ApplyScriptsBeforeAsync(NpgsqlDataSource dataSource, int version)
     {
         await using var connection = await dataSource.OpenConnectionAsync();
@@ -72,13 +106,13 @@ public sealed class GrainIndexMigrationTests(PostgresFixture fixture) : IClassFi
         }
     }
 
-    private static async Task<List<(string Name, string? Predicate)>> IndexesAsync(NpgsqlDataSource dataSource)
+    private static async Task<List<(string Name, string? Predicate)>> IndexesAsync(NpgsqlDataSource dataSource, string table)
     {
         await using var command = dataSource.CreateCommand(
             $"""
             SELECT c.relname, pg_get_expr(i.indpred, i.indrelid)
             FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-            WHERE i.indrelid = '{SchemaNames.GrainIndex}'::regclass ORDER BY c.relname
+            WHERE i.indrelid = '{table}'::regclass ORDER BY c.relname
             """);
         var result = new List<(string, string?)>();
         await using var reader = await command.ExecuteReaderAsync();
