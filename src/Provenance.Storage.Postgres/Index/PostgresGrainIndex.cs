@@ -12,12 +12,15 @@ namespace Provenance.Storage.Postgres.Index;
 /// </summary>
 internal sealed class PostgresGrainIndex(NpgsqlDataSource dataSource) : IGrainIndex
 {
+    // Pending rows are found and updated through the partial index grain_index_pending (id) WHERE seq IS NULL, and the
+    // base through the partial unique index on numbered seqs (migration 012): hence "g.seq IS NULL" in the join and
+    // "seq IS NOT NULL" in the max, which let the planner match those partial indexes.
     private static readonly string SequenceSql = $"""
         UPDATE {SchemaNames.GrainIndex} g SET seq = h.base + p.rn
         FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn
               FROM (SELECT id FROM {SchemaNames.GrainIndex} WHERE seq IS NULL ORDER BY id LIMIT 10000) pending) p,
-             (SELECT coalesce(max(seq), 0) AS base FROM {SchemaNames.GrainIndex}) h
-        WHERE g.id = p.id
+             (SELECT coalesce(max(seq), 0) AS base FROM {SchemaNames.GrainIndex} WHERE seq IS NOT NULL) h
+        WHERE g.id = p.id AND g.seq IS NULL
         """;
 
     /// <inheritdoc/>

@@ -16,12 +16,15 @@ internal sealed class PostgresOutboxStore(NpgsqlDataSource dataSource, PostgresN
     /// <summary>Most events numbered by one pass.</summary>
     internal const int SequenceBatch = 10_000;
 
+    // No primary key since migration 012: pending rows are found and updated through outbox_pending (id) WHERE position
+    // IS NULL, the base through the partial unique index on numbered positions; "o.position IS NULL" and "position IS
+    // NOT NULL" let the planner match those partial indexes.
     private static readonly string SequenceSql = $"""
         UPDATE {SchemaNames.Outbox} o SET position = h.base + p.rn
         FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn
               FROM (SELECT id FROM {SchemaNames.Outbox} WHERE position IS NULL ORDER BY id LIMIT {SequenceBatch}) pending) p,
-             (SELECT coalesce(max(position), 0) AS base FROM {SchemaNames.Outbox}) h
-        WHERE o.id = p.id
+             (SELECT coalesce(max(position), 0) AS base FROM {SchemaNames.Outbox} WHERE position IS NOT NULL) h
+        WHERE o.id = p.id AND o.position IS NULL
         """;
 
     /// <inheritdoc/>
