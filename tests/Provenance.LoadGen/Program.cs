@@ -11,7 +11,8 @@ using Provenance.LoadGen;
 // Registers signed assets in a loop against a PostgreSQL database and prints each acknowledged (durable) asset id on
 // its own line, flushed, so a test can SIGKILL this process and check that every printed id survived.
 // Usage: Provenance.LoadGen --connection <cs> [--workers 64] [--count 0 (until killed)] [--prefix <id prefix>]
-//        [--tenant default] [--seconds 0] [--quiet] [--memory] [--no-state-notify (diagnostics: no cross-node cache invalidation)]
+//        [--tenant default] [--seconds 0] [--warmup 0] [--quiet] [--memory] [--no-state-notify (diagnostics: no cross-node cache invalidation)]
+// --warmup S: run S seconds more first and count only what follows (JIT tiering and pools settle; steady state).
 // With --quiet only the summary is printed (stderr): acknowledged registrations and the rate.
 // Provenance.LoadGen --start-embedded <folder> starts a local PostgreSQL for manual runs and prints its connection string.
 var options = ParseArguments(args);
@@ -33,6 +34,7 @@ if (!options.TryGetValue("connection", out var connection) && !options.ContainsK
 var workers = int.Parse(options.GetValueOrDefault("workers", "64"), CultureInfo.InvariantCulture);
 var count = long.Parse(options.GetValueOrDefault("count", "0"), CultureInfo.InvariantCulture);
 var seconds = double.Parse(options.GetValueOrDefault("seconds", "0"), CultureInfo.InvariantCulture);
+var warmup = double.Parse(options.GetValueOrDefault("warmup", "0"), CultureInfo.InvariantCulture);
 var prefix = options.GetValueOrDefault("prefix", "lg-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)));
 var tenant = options.GetValueOrDefault("tenant", "default");
 var quiet = options.ContainsKey("quiet");
@@ -47,11 +49,18 @@ var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(fal
 var printLock = new Lock();
 long next = 0;
 long acknowledged = 0;
-using var stop = seconds > 0 ? new CancellationTokenSource(TimeSpan.FromSeconds(seconds)) : new CancellationTokenSource();
+using var stop = seconds > 0 ? new CancellationTokenSource(TimeSpan.FromSeconds(warmup + seconds)) : new CancellationTokenSource();
+long countedFrom = 0;
 
 // Warm up (first activation, JIT, connection pool) before the clock starts.
 await node.Grains.GetGrain<IAssetGrain>($"{prefix}-warmup").RegisterAsync(caller, Request($"{prefix}-warmup", 0));
 var clock = Stopwatch.StartNew();
+var measuring = warmup <= 0 ? Task.CompletedTask : Task.Run(async () =>
+{
+    await Task.Delay(TimeSpan.FromSeconds(warmup));
+    Interlocked.Exchange(ref countedFrom, Interlocked.Read(ref acknowledged));
+    clock.Restart();
+});
 await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
 {
     while (!stop.IsCancellationRequested)
@@ -77,9 +86,10 @@ await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
     }
 })));
 clock.Stop();
-var done = Interlocked.Read(ref acknowledged);
+await measuring;
+var done = Interlocked.Read(ref acknowledged) - Interlocked.Read(ref countedFrom);
 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"acknowledged {done} registrations in {clock.Elapsed.TotalSeconds:F2} s = {done / clock.Elapsed.TotalSeconds:F0}/s ({workers} workers)"));
+    $"acknowledged {done} registrations in {clock.Elapsed.TotalSeconds:F2} s = {done / clock.Elapsed.TotalSeconds:F0}/s ({workers} workers{(warmup > 0 ? $", after a {warmup:F0} s warm-up" : "")})"));
 return 0;
 
 static RegisterAssetRequest Request(string id, long n)

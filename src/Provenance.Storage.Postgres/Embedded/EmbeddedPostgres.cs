@@ -260,9 +260,14 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             new("full_page_writes", "on"),
             new("wal_level", "minimal"),
             new("max_wal_senders", "0"),
-            new("max_wal_size", "2GB"),
+            // A registration writes ~7 KB of WAL: with 2 GB a checkpoint (and a burst of full-page images) came every
+            // ~30 s under load. The clock (15 min) now bounds checkpoints, and the background writer cleans buffers
+            // ahead of the backends, which otherwise wrote ~2 dirty buffers per registration themselves.
+            new("max_wal_size", "8GB"),
             new("checkpoint_timeout", "15min"),
             new("wal_buffers", "16MB"),
+            new("bgwriter_delay", "50ms"),
+            new("bgwriter_lru_maxpages", "1000"),
             new("dynamic_shared_memory_type", "mmap"),
             new("log_min_messages", "warning"),
         };

@@ -21,8 +21,9 @@ public sealed class EmbeddedPostgresOptions
     /// means <c>PATH</c>, then <c>/usr/lib/postgresql/*/bin</c> (highest version first).</summary>
     public IReadOnlyList<string>? BinarySearchPath { get; init; }
 
-    /// <summary><c>shared_buffers</c> of the cluster.</summary>
-    public string SharedBuffers { get; init; } = "256MB";
+    /// <summary><c>shared_buffers</c> of the cluster. 1 GB by default: with 256 MB, sustained registration load made
+    /// backends evict dirty buffers themselves (measured in docs/benchmarks.md). Memory is only touched as used.</summary>
+    public string SharedBuffers { get; init; } = "1GB";
 
     /// <summary>Extra <c>postgresql.conf</c> settings, written after the defaults (so they win).</summary>
     public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
