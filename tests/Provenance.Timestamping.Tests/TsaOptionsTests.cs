@@ -33,7 +33,7 @@ public sealed class TsaOptionsTests
         using TestTsa second = TestTsa.Create();
         string path = first.Folder.File("rotating.pem");
         File.WriteAllText(path, first.Tsa.RootCertificatePem);
-        var options = new TsaOptions { Name = "tsa", Url = new Uri("https://tsa.example/"), TrustAnchorPaths = [path] };
+        var options = WithAnchorFile(path);
 
         var once = Assert.Single(options.ResolveTrustAnchors());
         var twice = Assert.Single(options.ResolveTrustAnchors());
@@ -52,7 +52,7 @@ public sealed class TsaOptionsTests
         using TestTsa tsa = TestTsa.Create();
         string path = tsa.Folder.File("gone.pem");
         File.WriteAllText(path, tsa.Tsa.RootCertificatePem);
-        var options = new TsaOptions { Name = "tsa", Url = new Uri("https://tsa.example/"), TrustAnchorPaths = [path] };
+        var options = WithAnchorFile(path);
         Assert.Single(options.ResolveTrustAnchors());
         File.Delete(path);
 
@@ -60,6 +60,8 @@ public sealed class TsaOptionsTests
 
         Assert.Equal(TimestampFailureReason.Configuration, error.Reason);
     }
+
+    private static TsaOptions WithAnchorFile(string path) => new() { Name = "tsa", Url = new Uri("https://tsa.example/"), TrustAnchorPaths = [path] };
 
     public static TheoryData<string, TsaOptions> InvalidOptions => new()
     {
