@@ -1,11 +1,13 @@
 using Provenance.Core.Contracts;
 using Provenance.Server.Auth;
+using Provenance.Server.Signing;
 
 namespace Provenance.Server.Hosting;
 
 /// <summary>
 /// Administration from the command line, run instead of the web host:
-/// <c>Provenance.Server keys create --tenant X --scopes read,register [--description text]</c> prints a new key.
+/// <c>Provenance.Server keys create --tenant X --scopes read,register [--description text]</c> prints a new key;
+/// <c>Provenance.Server signing-keys list|rotate|revoke ...</c> manages the signing key rings (<see cref="Signing.SigningKeyCommands"/>).
 /// Uses the same configuration (and embedded database) as the server.
 /// </summary>
 internal static class AdminCommands
@@ -13,6 +15,11 @@ internal static class AdminCommands
     /// <summary>Runs a command when <paramref name="args"/> starts with one; <see langword="null"/> otherwise (start the server).</summary>
     public static async Task<int?> TryRunAsync(string[] args)
     {
+        if (args.Length >= 1 && args[0] == "signing-keys")
+        {
+            return await SigningKeysAsync(args[1..]);
+        }
+
         if (args.Length < 2 || args[0] != "keys" || args[1] != "create")
         {
             return null;
@@ -43,5 +50,22 @@ internal static class AdminCommands
         Console.Out.WriteLine($"API key: {key.Secret}");
         Console.Out.WriteLine($"key id: {key.KeyId}  tenant: {key.Tenant}  scopes: {string.Join(',', key.Scopes)}");
         return 0;
+    }
+
+    /// <summary><c>signing-keys ...</c>: needs only the key folders of the configuration, not the database.</summary>
+    private static async Task<int> SigningKeysAsync(string[] args)
+    {
+        var command = args.TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
+        var configuration = WebApplication.CreateBuilder(args[command.Length..]).Configuration;
+        var options = configuration.GetSection(ProvenanceOptions.SectionName).Get<ProvenanceOptions>() ?? new ProvenanceOptions();
+        try
+        {
+            return await SigningKeyCommands.RunAsync(new SigningKeyStores(options), command, Console.Out, Console.Error, CancellationToken.None);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Core.ProvenanceException)
+        {
+            await Console.Error.WriteLineAsync($"signing-keys: {e.Message}");
+            return 1;
+        }
     }
 }

@@ -36,6 +36,10 @@ public sealed class ProvenanceOptions
     /// <summary>This node's name (logs, cross-node notifications). Default: a random id per start.</summary>
     public string? NodeName { get; set; }
 
+    /// <summary>How often a running node checks its signing key folders for a rotation or revocation (done by
+    /// <c>Provenance.Server signing-keys ...</c> here or on another node sharing the folder). Default 5 s.</summary>
+    public double SigningKeyReloadSeconds { get; set; } = 5;
+
     /// <summary>Whether the first start creates tenant <c>default</c> with an admin key. Default on.</summary>
     public bool BootstrapAdminKey { get; set; } = true;
 

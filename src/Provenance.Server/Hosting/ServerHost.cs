@@ -152,6 +152,7 @@ public static class ServerHost
         services.AddSingleton<WebhookDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
         services.AddHostedService<OutboxWebhookPump>();
+        services.AddHostedService<SigningKeyWatcher>();
     }
 
     /// <summary>

@@ -102,6 +102,13 @@ internal sealed class FileKeyStore : IKeyStore
         }
     }
 
+    /// <summary>Size and last write of the status file: changes whenever a key is added, retired or revoked.</summary>
+    public (long Length, DateTime LastWriteUtc) IndexStamp()
+    {
+        var info = new FileInfo(Path.Combine(Folder, IndexFile));
+        return info.Exists ? (info.Length, info.LastWriteTimeUtc) : (-1, DateTime.MinValue);
+    }
+
     /// <summary>When each key was stored (for the public key listing).</summary>
     public async Task<IReadOnlyDictionary<string, DateTimeOffset>> CreatedAtAsync(CancellationToken cancellationToken)
     {
