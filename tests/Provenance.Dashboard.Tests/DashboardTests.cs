@@ -251,9 +251,11 @@ public sealed class DashboardTests(ServerFixture server, ITestOutputHelper outpu
         var children = page.Locator("svg.graph .node[data-layer=\"1\"]:not(.more)");
         var more = page.Locator($"svg.graph .node.more[data-more-of=\"{D.Orig}\"]");
         await Expect(children).ToHaveCountAsync(2);
-        await Expect(more).ToContainTextAsync("more");
+        // The focused asset's child count comes with GET /v1/assets/{id}, so the "more" node says how many are left.
+        await Expect(more).ToContainTextAsync("+4 more children");
         await more.ClickAsync();
         await Expect(children).ToHaveCountAsync(4);
+        await Expect(more).ToContainTextAsync("+2 more children");
         await more.FocusAsync();
         await page.Keyboard.PressAsync("Enter");
         await Expect(children).ToHaveCountAsync(6);

@@ -39,7 +39,8 @@ public sealed record RegisterAssetRequest(
     LifecycleStatus Status = LifecycleStatus.Generated,
     IReadOnlyList<string>? Restrictions = null);
 
-/// <summary>An asset as the API returns it.</summary>
+/// <summary>An asset as the API returns it. <see cref="ChildCount"/> (derivatives linking it as a parent, any tenant) is
+/// filled by GET /v1/assets/{id} only; answers to writes leave it null.</summary>
 public sealed record AssetDto(
     string AssetId,
     string Tenant,
@@ -64,7 +65,8 @@ public sealed record AssetDto(
     string SigningKeyId,
     long? LogIndex,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    long? ChildCount = null);
 
 /// <summary>A parent link as stored; a parent owned by another tenant is redacted (id and hash only).</summary>
 public sealed record ParentLinkDto(string AssetId, string ContentHash, Relationship Relationship, bool Redacted = false);

@@ -5,6 +5,7 @@ using Provenance.Core.Assets;
 using Provenance.Core.Contracts;
 using Provenance.Grains;
 using Provenance.Grains.Assets;
+using Provenance.Grains.Search;
 using Provenance.Server.Auth;
 using Provenance.Server.Hosting;
 using Provenance.Server.Metrics;
@@ -41,8 +42,8 @@ internal static class AssetsApi
             .WithName("RestrictAsset").WithSummary("Place a restriction; it propagates to descendants.");
 
         var read = routes.MapGroup("/v1/assets").WithTags("Assets").RequireScope(Scopes.Read);
-        read.MapGet("/{id}", (string id, ClaimsPrincipal user, IGrainFactory grains) => Call(id, user, grains, (g, c) => g.GetAsync(c)))
-            .WithName("GetAsset").WithSummary("The asset with its inherited restrictions.");
+        read.MapGet("/{id}", GetAsync)
+            .WithName("GetAsset").WithSummary("The asset with its inherited restrictions and its number of children.");
         read.MapGet("/{id}/manifest", (string id, ClaimsPrincipal user, IGrainFactory grains) => Call(id, user, grains, (g, c) => g.GetManifestAsync(c)))
             .WithName("GetManifest").WithSummary("The current signed manifest: JSON, exact canonical bytes, hash and JWS.");
         read.MapGet("/{id}/audit", async (string id, ClaimsPrincipal user, IGrainFactory grains) =>
@@ -73,6 +74,14 @@ internal static class AssetsApi
         var asset = await grains.RegisterAsync(ids, user.ToCaller(), request);
         metrics.Registrations.Add(1);
         return TypedResults.Created($"/v1/assets/{asset.AssetId}", asset);
+    }
+
+    private static async Task<Ok<AssetDto>> GetAsync(string id, ClaimsPrincipal user, IGrainFactory grains, IAssetDirectory directory, CancellationToken cancellationToken)
+    {
+        var caller = user.ToCaller();
+        var asset = await Grain(id, grains).GetAsync(caller);
+        var node = (await directory.DescribeAsync(caller, [asset.AssetId], cancellationToken)).FirstOrDefault();
+        return TypedResults.Ok(asset with { ChildCount = node?.ChildCount });
     }
 
     internal static IAssetGrain Grain(string id, IGrainFactory grains, string field = "id")

@@ -41,6 +41,7 @@ public sealed class AssetsApiTests(ServerFixture fixture) : IClassFixture<Server
         var child = await RegisterAsync(client, childId, "child bytes", new ParentClaim(parentId));
 
         var got = await client.GetFromJsonAsync<AssetDto>($"v1/assets/{childId}", ApiJson.Options);
+        var gotParent = await client.GetFromJsonAsync<AssetDto>($"v1/assets/{parentId}", ApiJson.Options);
         var manifest = await client.GetFromJsonAsync<SignedManifestDto>($"v1/assets/{childId}/manifest", ApiJson.Options);
         var audit = await client.GetFromJsonAsync<AuditRecordDto[]>($"v1/assets/{childId}/audit", ApiJson.Options);
         var ancestors = await client.GetFromJsonAsync<LineagePage>($"v1/assets/{childId}/ancestors?depth=5&limit=10", ApiJson.Options);
@@ -51,6 +52,8 @@ public sealed class AssetsApiTests(ServerFixture fixture) : IClassFixture<Server
         Assert.Equal("assets-a", parent.Tenant);
         Assert.Equal(Hash("child bytes"), got!.ContentHash);
         Assert.Equal(parentId, Assert.Single(got.Parents).AssetId);
+        Assert.Equal((0L, 1L), (got.ChildCount, gotParent!.ChildCount));
+        Assert.Null(child.ChildCount); // answers to writes do not count children
         Assert.Equal(child.ManifestHash, manifest!.ManifestHash);
         Assert.Equal("sha256:" + Convert.ToHexStringLower(SHA256.HashData(Convert.FromBase64String(manifest.CanonicalBase64))), manifest.ManifestHash);
         Assert.NotEmpty(audit!);

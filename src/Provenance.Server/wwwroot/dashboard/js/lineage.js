@@ -34,7 +34,7 @@ function renderPicker(main) {
 function fromAsset(a) {
   return {
     assetId: a.assetId, contentHash: a.contentHash, redacted: false, title: a.title, mediaType: a.mediaType,
-    status: a.status, model: a.model, prompt: a.prompt, creator: a.creator, parentCount: (a.parents || []).length, childCount: null,
+    status: a.status, model: a.model, prompt: a.prompt, creator: a.creator, parentCount: (a.parents || []).length, childCount: a.childCount ?? null,
   };
 }
 
