@@ -19,6 +19,9 @@ internal static class TraceTop
         var inclusive = new Dictionary<string, long>(StringComparer.Ordinal);
         var exclusive = new Dictionary<string, long>(StringComparer.Ordinal);
         var busyOnly = args.Length > 3 && args[3] == "busy";
+        // "callers <top frame part>": for samples whose top frame contains it, which Provenance frame is nearest below.
+        var callersOf = args.Length > 4 && args[3] == "callers" ? args[4] : null;
+        var callers = new Dictionary<string, long>(StringComparer.Ordinal);
         long samples = 0;
         foreach (var e in log.Events)
         {
@@ -31,6 +34,18 @@ internal static class TraceTop
             if (busyOnly && IsParked(stack.CodeAddress.FullMethodName))
             {
                 continue;
+            }
+
+            if (callersOf is not null && stack.CodeAddress.FullMethodName?.Contains(callersOf, StringComparison.Ordinal) == true)
+            {
+                var caller = stack.Caller;
+                while (caller is not null && caller.CodeAddress.FullMethodName?.StartsWith("Provenance.", StringComparison.Ordinal) != true)
+                {
+                    caller = caller.Caller;
+                }
+
+                var key = caller?.CodeAddress.FullMethodName ?? "(no Provenance frame)";
+                callers[key] = callers.GetValueOrDefault(key) + 1;
             }
 
             var first = true;
@@ -63,6 +78,15 @@ internal static class TraceTop
         foreach (var (name, count) in inclusive.Where(kv => kv.Key.Contains(filter, StringComparison.Ordinal)).OrderByDescending(kv => kv.Value).Take(top))
         {
             Console.WriteLine($"{100.0 * count / Math.Max(1, samples),6:F1}%  {name}");
+        }
+
+        if (callersOf is not null)
+        {
+            Console.WriteLine($"--- nearest Provenance frame under '{callersOf}' ---");
+            foreach (var (name, count) in callers.OrderByDescending(kv => kv.Value).Take(top))
+            {
+                Console.WriteLine($"{100.0 * count / Math.Max(1, samples),6:F1}%  {name}");
+            }
         }
 
         Console.WriteLine("--- exclusive ---");
