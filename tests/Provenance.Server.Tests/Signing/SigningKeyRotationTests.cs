@@ -9,12 +9,22 @@ using Provenance.Storage.Postgres.Tests;
 namespace Provenance.Server.Tests.Signing;
 
 /// <summary><c>signing-keys</c> commands on a key folder, and a running server picking their changes up without a restart.</summary>
-public sealed class SigningKeyRotationTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+public sealed class SigningKeyRotationTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>, IDisposable
 {
+    private readonly string folder = Path.Combine(Path.GetTempPath(), "provenance-signing-cmd", Guid.NewGuid().ToString("N")[..12]);
+
+    public void Dispose()
+    {
+        if (Directory.Exists(folder))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task Commands_RotateThenRevokeTheActiveKey_NewKeysSignAndTheRevokedOneIsFinal()
     {
-        var stores = new SigningKeyStores(new ProvenanceOptions { DataDirectory = Path.Combine(Path.GetTempPath(), "provenance-signing-cmd", Guid.NewGuid().ToString("N")[..12]) });
+        var stores = new SigningKeyStores(new ProvenanceOptions { DataDirectory = folder });
         await stores.EnsureActiveKeysAsync(CancellationToken.None);
         var first = Active(await stores.ManifestKeys.LoadAllAsync());
         var logKey = Active(await stores.LogKeys.LoadAllAsync());
@@ -45,7 +55,7 @@ public sealed class SigningKeyRotationTests(PostgresFixture postgres) : IClassFi
     [InlineData(1, "revoke", "log", "no-such-kid")]
     public async Task Commands_BadOrUnknown_NonZeroWithOneLineAndNothingChanged(int exit, params string[] args)
     {
-        var stores = new SigningKeyStores(new ProvenanceOptions { DataDirectory = Path.Combine(Path.GetTempPath(), "provenance-signing-cmd", Guid.NewGuid().ToString("N")[..12]) });
+        var stores = new SigningKeyStores(new ProvenanceOptions { DataDirectory = folder });
         await stores.EnsureActiveKeysAsync(CancellationToken.None);
         var before = await File.ReadAllTextAsync(Path.Combine(stores.LogKeys.Folder, "keys.json"));
         using var output = new StringWriter();
