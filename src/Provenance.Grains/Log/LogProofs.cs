@@ -34,13 +34,13 @@ internal sealed class LogProofs(IGrainFactory grains, ILogStore log, ILogSigner 
     // sequenced, so proofs reuse what earlier proofs read instead of asking the database again.
     private const int MaxCachedNodes = 200_000;
     private const int MaxCachedEntries = 100_000;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<TreeNodeId, byte[]> nodeCache = new();
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, LogEntry> sequencedEntries = new(StringComparer.Ordinal);
+    private readonly BoundedMemo<TreeNodeId, byte[]> nodeCache = new(MaxCachedNodes);
+    private readonly BoundedMemo<string, LogEntry> sequencedEntries = new(MaxCachedEntries, StringComparer.Ordinal);
 
     // An inclusion path is a function of (leaf index, tree size) over those immutable nodes, so verifications of the same
     // leaf against the same epoch reuse it; the check that it leads to the epoch's root still runs every time.
     private const int MaxCachedPaths = 20_000;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(long Index, long Size), byte[][]> inclusionPaths = new();
+    private readonly BoundedMemo<(long Index, long Size), byte[][]> inclusionPaths = new(MaxCachedPaths);
 
     // What every verification against the same epoch derives from it; the latest-epoch snapshot hands out one EpochDto
     // object per epoch, so its facts are computed once.
@@ -273,25 +273,18 @@ internal sealed class LogProofs(IGrainFactory grains, ILogStore log, ILogSigner 
     /// <summary>The RFC 9162 inclusion path of leaf <paramref name="index"/> in the tree of <paramref name="size"/> leaves (shared: do not change it).</summary>
     private async ValueTask<byte[][]> InclusionPathAsync(long index, long size, CancellationToken cancellationToken)
     {
-        if (inclusionPaths.TryGetValue((index, size), out var cached))
+        if (inclusionPaths.TryGet((index, size), out var cached))
         {
             return cached;
         }
 
         var plan = ProofPlanner.Inclusion(index, size);
-        var path = plan.Rehash(Hasher, await FetchAsync(plan, cancellationToken).ConfigureAwait(false));
-        if (inclusionPaths.Count >= MaxCachedPaths)
-        {
-            inclusionPaths.Clear();
-        }
-
-        inclusionPaths[(index, size)] = path;
-        return path;
+        return inclusionPaths.Remember((index, size), plan.Rehash(Hasher, await FetchAsync(plan, cancellationToken).ConfigureAwait(false)));
     }
 
     private async Task<LogEntry?> FindEntryAsync(string sourceKey, CancellationToken cancellationToken)
     {
-        if (sequencedEntries.TryGetValue(sourceKey, out var cached))
+        if (sequencedEntries.TryGet(sourceKey, out var cached))
         {
             return cached;
         }
@@ -299,12 +292,7 @@ internal sealed class LogProofs(IGrainFactory grains, ILogStore log, ILogSigner 
         var entry = await log.FindBySourceAsync(sourceKey, cancellationToken).ConfigureAwait(false);
         if (entry?.Index is not null)
         {
-            if (sequencedEntries.Count >= MaxCachedEntries)
-            {
-                sequencedEntries.Clear();
-            }
-
-            sequencedEntries[sourceKey] = entry;
+            sequencedEntries.Remember(sourceKey, entry);
         }
 
         return entry;
@@ -317,7 +305,7 @@ internal sealed class LogProofs(IGrainFactory grains, ILogStore log, ILogSigner 
         var missing = new List<TreeNodeId>();
         for (var i = 0; i < ids.Count; i++)
         {
-            if (nodeCache.TryGetValue(ids[i], out var hash))
+            if (nodeCache.TryGet(ids[i], out var hash))
             {
                 hashes[i] = hash;
             }
@@ -330,17 +318,12 @@ internal sealed class LogProofs(IGrainFactory grains, ILogStore log, ILogSigner 
         if (missing.Count > 0)
         {
             var nodes = await log.GetNodesAsync(missing, cancellationToken).ConfigureAwait(false);
-            if (nodeCache.Count + nodes.Count > MaxCachedNodes)
-            {
-                nodeCache.Clear();
-            }
-
             for (var i = 0; i < ids.Count; i++)
             {
                 if (hashes[i] is null)
                 {
                     hashes[i] = nodes.TryGetValue(ids[i], out var hash)
-                        ? nodeCache[ids[i]] = hash
+                        ? nodeCache.Remember(ids[i], hash)
                         : throw new InvalidOperationException($"The log store lacks tree node ({ids[i].Level}, {ids[i].Index}) that a proof within the sequenced log needs.");
                 }
             }

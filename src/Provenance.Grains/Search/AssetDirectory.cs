@@ -20,7 +20,7 @@ internal sealed class AssetDirectory(IGrainIndex index, LineageGraph graph) : IA
     // answer: index rows are never deleted, a row's sequence number never changes and rows committed later are numbered
     // after every numbered row, and an asset's tenant and content hash never change. So only "found" is remembered; a
     // miss asks the index again, and a new asset of a tenant that had none is found on its first lookup.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Tenant, string Hash), string> owners = new();
+    private readonly BoundedMemo<(string Tenant, string Hash), string> owners = new(MaxRememberedOwners);
 
     /// <inheritdoc/>
     public Task<AssetIdPage> FindByContentHashAsync(CallerContext caller, string contentHash, int limit, string? cursor, CancellationToken cancellationToken)
@@ -55,7 +55,7 @@ internal sealed class AssetDirectory(IGrainIndex index, LineageGraph graph) : IA
         }
 
         var key = (caller.Tenant, hash.ToString());
-        if (owners.TryGetValue(key, out var remembered))
+        if (owners.TryGet(key, out var remembered))
         {
             return remembered;
         }
@@ -67,13 +67,7 @@ internal sealed class AssetDirectory(IGrainIndex index, LineageGraph graph) : IA
         {
             if (await graph.GetSummaryAsync(id) is { } summary && summary.Tenant == caller.Tenant)
             {
-                if (owners.Count >= MaxRememberedOwners)
-                {
-                    owners.Clear();
-                }
-
-                owners[key] = id;
-                return id;
+                return owners.Remember(key, id);
             }
         }
 
