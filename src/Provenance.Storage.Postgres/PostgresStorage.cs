@@ -1,19 +1,18 @@
 using Npgsql;
-using Provenance.Actors.Storage;
+using Provenance.Core.Storage;
 using Provenance.Storage.Postgres.Index;
 using Provenance.Storage.Postgres.Locks;
 using Provenance.Storage.Postgres.Log;
 using Provenance.Storage.Postgres.Notifications;
 using Provenance.Storage.Postgres.Outbox;
-using Provenance.Storage.Postgres.Reminders;
 using Provenance.Storage.Postgres.Schema;
 using Provenance.Storage.Postgres.State;
 
 namespace Provenance.Storage.Postgres;
 
 /// <summary>
-/// All storage contracts of the actor runtime on one PostgreSQL database shared by every node: grain state (group
-/// commit, optimistic versions), the Merkle log, the outbox, the secondary index, reminders, advisory locks and the
+/// The project's storage ports on one PostgreSQL database shared by every node: grain state (group
+/// commit, optimistic versions), the Merkle log, the outbox, the secondary index, advisory locks and the
 /// cross-node state-change feed (LISTEN/NOTIFY). Owns its data source and background loops; dispose it last.
 /// </summary>
 public sealed class PostgresStorage : IAsyncDisposable
@@ -30,7 +29,6 @@ public sealed class PostgresStorage : IAsyncDisposable
         grainStorage = new PostgresGrainStorage(dataSource, options);
         Outbox = new PostgresOutboxStore(dataSource, notifications);
         Index = new PostgresGrainIndex(dataSource);
-        Reminders = new PostgresReminderTable(dataSource);
         Locks = new PostgresDistributedLock(dataSource);
         Log = new PostgresLogStore(dataSource);
     }
@@ -42,7 +40,7 @@ public sealed class PostgresStorage : IAsyncDisposable
     public PostgresStorageOptions Options { get; }
 
     /// <summary>Grain state with durable effects.</summary>
-    public IGrainStorage GrainStorage => grainStorage;
+    public IDurableStateStore GrainStorage => grainStorage;
 
     /// <summary>Other nodes' state changes.</summary>
     public IStateChangeFeed StateChanges => notifications;
@@ -52,9 +50,6 @@ public sealed class PostgresStorage : IAsyncDisposable
 
     /// <summary>The secondary index.</summary>
     public IGrainIndex Index { get; }
-
-    /// <summary>Durable reminders.</summary>
-    public IReminderTable Reminders { get; }
 
     /// <summary>Deployment-wide locks.</summary>
     public IDistributedLock Locks { get; }

@@ -12,7 +12,7 @@ public sealed class PostgresStorageOptions
     /// <summary>Number of group-commit writers (each owns a share of the keys, so one key's writes stay ordered).</summary>
     public int WriterCount { get; set; } = 2;
 
-    /// <summary>Whether committed state writes are announced to other nodes (NOTIFY), feeding <see cref="Provenance.Actors.Storage.IStateChangeFeed"/>.</summary>
+    /// <summary>Whether committed state writes are announced to other nodes (NOTIFY), feeding <see cref="Provenance.Core.Storage.IStateChangeFeed"/>.</summary>
     public bool PublishStateChanges { get; set; } = true;
 
     /// <summary>Applies the schema migrations when the storage opens.</summary>

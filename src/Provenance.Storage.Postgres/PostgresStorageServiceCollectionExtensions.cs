@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Provenance.Actors.Storage;
+using Provenance.Core.Storage;
 
 namespace Provenance.Storage.Postgres;
 
@@ -8,8 +8,8 @@ namespace Provenance.Storage.Postgres;
 public static class PostgresStorageServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers <see cref="PostgresStorage"/> and every storage contract it implements (<see cref="IGrainStorage"/>,
-    /// <see cref="IStateChangeFeed"/>, <see cref="IOutboxStore"/>, <see cref="IGrainIndex"/>, <see cref="IReminderTable"/>,
+    /// Registers <see cref="PostgresStorage"/> and every storage contract it implements (<see cref="IDurableStateStore"/>,
+    /// <see cref="IStateChangeFeed"/>, <see cref="IOutboxStore"/>, <see cref="IGrainIndex"/>,
     /// <see cref="IDistributedLock"/>, <see cref="ILogStore"/>) as singletons. The storage opens (and migrates the schema)
     /// on first resolution; a hosted service resolves it at start-up, so register this before hosted services that use storage.
     /// </summary>
@@ -23,7 +23,6 @@ public static class PostgresStorageServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<PostgresStorage>().StateChanges);
         services.AddSingleton(sp => sp.GetRequiredService<PostgresStorage>().Outbox);
         services.AddSingleton(sp => sp.GetRequiredService<PostgresStorage>().Index);
-        services.AddSingleton(sp => sp.GetRequiredService<PostgresStorage>().Reminders);
         services.AddSingleton(sp => sp.GetRequiredService<PostgresStorage>().Locks);
         services.AddSingleton(sp => sp.GetRequiredService<PostgresStorage>().Log);
         services.AddHostedService<PostgresStorageStartup>();

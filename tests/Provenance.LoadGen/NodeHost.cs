@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Provenance.Actors;
 using Provenance.Actors.Hosting;
 using Provenance.Actors.Runtime;
-using Provenance.Actors.Storage;
+using Provenance.Core.Storage;
 using Provenance.Core.Signing;
 using Provenance.Grains.Assets;
 using Provenance.Grains.Hosting;

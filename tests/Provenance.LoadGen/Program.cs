@@ -41,7 +41,7 @@ var quiet = options.ContainsKey("quiet");
 
 // --memory: in-memory storage instead of PostgreSQL, to measure the grain path's own CPU cost (nothing is durable).
 await using var node = connection is null
-    ? await NodeHost.StartMemoryAsync(new Provenance.Actors.Storage.MemoryGrainStorage(), new InMemoryKeyStore())
+    ? await NodeHost.StartMemoryAsync(new Provenance.Core.Storage.MemoryGrainStorage(), new InMemoryKeyStore())
     : await NodeHost.StartPostgresAsync(connection, new InMemoryKeyStore(),
         storage: options.ContainsKey("no-state-notify") ? o => o.PublishStateChanges = false : null);
 var caller = CallerContext.System(tenant, "loadgen");

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Provenance.Actors.Storage;
+using Provenance.Core.Storage;
 
 namespace Provenance.Storage.Postgres.Tests;
 
@@ -17,7 +17,7 @@ public sealed class PostgresStorageServiceCollectionExtensionsTests(PostgresFixt
         }
 
         var storage = provider.GetRequiredService<PostgresStorage>();
-        var etag = await provider.GetRequiredService<IGrainStorage>().WriteAsync(TestEffects.NewKey(), TestEffects.Bytes("x"), null, null, default);
+        var etag = await provider.GetRequiredService<IDurableStateStore>().WriteAsync(TestEffects.NewKey(), TestEffects.Bytes("x"), null, null, default);
 
         Assert.Equal("1", etag);
         Assert.Equal("node-di", storage.Options.NodeId);

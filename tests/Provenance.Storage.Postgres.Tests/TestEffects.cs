@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Provenance.Actors.Storage;
+using Provenance.Core.Storage;
 
 namespace Provenance.Storage.Postgres.Tests;
 

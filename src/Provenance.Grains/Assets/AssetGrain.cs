@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Provenance.Actors;
-using Provenance.Actors.Storage;
+using Provenance.Core.Storage;
 using Provenance.Core.Assets;
 using Provenance.Core.Contracts;
 using Provenance.Core.Hashing;
@@ -115,7 +115,7 @@ internal sealed partial class AssetGrain(
         {
             await state.WriteStateAsync(effects);
         }
-        catch (InconsistentStateException)
+        catch (StateConflictException)
         {
             await state.ReadStateAsync();
             PublishSummary();
@@ -364,7 +364,7 @@ internal sealed partial class AssetGrain(
             {
                 await state.WriteStateAsync(effects);
             }
-            catch (InconsistentStateException)
+            catch (StateConflictException)
             {
                 await state.ReadStateAsync();
                 PublishSummary();

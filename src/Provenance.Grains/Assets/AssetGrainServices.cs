@@ -1,14 +1,14 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Provenance.Actors;
-using Provenance.Actors.Storage;
+using Provenance.Core.Storage;
 using Provenance.Grains.Lineage;
 using Provenance.Grains.Signing;
 
 namespace Provenance.Grains.Assets;
 
 /// <summary>The node-wide services an asset activation uses, resolved once instead of per activation.</summary>
-internal sealed class AssetGrainServices(IServiceProvider services, LineageGraph graph, IManifestSigner signer, TimeProvider time, IGrainStorage storage, IOptions<GrainRuntimeOptions> runtimeOptions)
+internal sealed class AssetGrainServices(IServiceProvider services, LineageGraph graph, IManifestSigner signer, TimeProvider time, IDurableStateStore storage, IOptions<GrainRuntimeOptions> runtimeOptions)
 {
     public LineageGraph Graph { get; } = graph;
 
@@ -17,7 +17,7 @@ internal sealed class AssetGrainServices(IServiceProvider services, LineageGraph
     public TimeProvider Time { get; } = time;
 
     /// <summary>Direct storage reads for checks that must see every committed change (cycle detection).</summary>
-    public IGrainStorage Storage { get; } = storage;
+    public IDurableStateStore Storage { get; } = storage;
 
     public System.Text.Json.JsonSerializerOptions Json { get; } = runtimeOptions.Value.JsonSerializerOptions;
 

@@ -1,7 +1,7 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text.Json;
-using Provenance.Actors.Storage;
+using Provenance.Core.Storage;
 using Provenance.Core.Hashing;
 using Provenance.Core.Manifests;
 using Provenance.Grains.Signing;

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Provenance.Actors;
-using Provenance.Actors.Storage;
+using Provenance.Core.Storage;
 using Provenance.Core.Contracts;
 using Provenance.Grains.Log;
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Provenance.Actors;
-using Provenance.Actors.Storage;
+using Provenance.Core.Storage;
 using Provenance.Core.Assets;
 using Provenance.Core.Contracts;
 using Provenance.Core.Epochs;
@@ -89,7 +89,7 @@ internal sealed class EpochGrain(
             {
                 await state.WriteStateAsync(effects).ConfigureAwait(false);
             }
-            catch (InconsistentStateException)
+            catch (StateConflictException)
             {
                 await state.ReadStateAsync().ConfigureAwait(false);
                 if (!state.State.IsSealed)
@@ -289,7 +289,7 @@ internal sealed class EpochGrain(
                     await state.WriteStateAsync(effects).ConfigureAwait(false);
                     return;
                 }
-                catch (InconsistentStateException) when (attempt < MaxWriteAttempts)
+                catch (StateConflictException) when (attempt < MaxWriteAttempts)
                 {
                     // Another node stamped this epoch meanwhile: apply this round's results to its version.
                     await state.ReadStateAsync().ConfigureAwait(false);

@@ -24,7 +24,7 @@ public static class GrainsServiceCollectionExtensions
     /// (with <see cref="IRandomSource"/> and <see cref="TimeProvider"/> unless registered), <see cref="IManifestSigner"/> over
     /// the registered <see cref="IKeyStore"/> (an in-memory store when none is registered) with its
     /// <see cref="ManifestSignatureCache"/>, <see cref="IAssetDirectory"/>
-    /// and the node-wide lineage cache. Register storage (<c>IGrainStorage</c>, <c>IGrainIndex</c>, optionally
+    /// and the node-wide lineage cache. Register storage (<c>IDurableStateStore</c>, <c>IGrainIndex</c>, optionally
     /// <c>IStateChangeFeed</c>, <c>IDistributedLock</c>, <c>ILogStore</c>) separately; every node needs the same storage.
     /// </summary>
     public static IGrainRuntimeBuilder AddProvenanceGrains(this IGrainRuntimeBuilder builder, Action<ProvenanceGrainsOptions>? configure = null)

@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Provenance.Actors;
-using Provenance.Actors.Storage;
+using Provenance.Core.Storage;
 using Provenance.Core.Assets;
 using Provenance.Core.Contracts;
 using Provenance.Core.Lineage;
@@ -32,7 +32,7 @@ internal sealed class LineageGraph : IDisposable
 
     private static readonly byte[][] RelationshipData = [.. Enum.GetValues<Relationship>().Select(r => Encoding.UTF8.GetBytes($"{{\"relationship\":\"{Name(r)}\"}}"))];
 
-    private readonly IGrainStorage _storage;
+    private readonly IDurableStateStore _storage;
     private readonly JsonSerializerOptions _json;
     private readonly IGrainIndex _index;
     private readonly IStateChangeFeed? _feed;
@@ -42,7 +42,7 @@ internal sealed class LineageGraph : IDisposable
     private long _version;
     private RestrictionMemo _memo = new(0);
 
-    public LineageGraph(IGrainStorage storage, IOptions<GrainRuntimeOptions> runtimeOptions, IGrainIndex index, IStateChangeFeed? feed = null)
+    public LineageGraph(IDurableStateStore storage, IOptions<GrainRuntimeOptions> runtimeOptions, IGrainIndex index, IStateChangeFeed? feed = null)
     {
         _storage = storage;
         _json = runtimeOptions.Value.JsonSerializerOptions;

@@ -1,5 +1,5 @@
 using Provenance.Actors;
-using Provenance.Actors.Storage;
+using Provenance.Core.Storage;
 
 namespace Provenance.Grains.Log;
 

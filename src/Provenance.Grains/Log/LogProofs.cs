@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Provenance.Actors;
-using Provenance.Actors.Storage;
+using Provenance.Core.Storage;
 using Provenance.Core;
 using Provenance.Core.Assets;
 using Provenance.Core.Contracts;

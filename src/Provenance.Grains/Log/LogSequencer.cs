@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using Provenance.Actors.Storage;
+using Provenance.Core.Storage;
 
 namespace Provenance.Grains.Log;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Provenance.Actors.Storage;
+using Provenance.Core.Storage;
 using Provenance.Core.Assets;
 using Provenance.Core.Contracts;
 using Provenance.Core.Hashing;

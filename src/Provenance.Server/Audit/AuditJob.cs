@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
-using Provenance.Actors.Storage;
+using Provenance.Core.Storage;
 using Provenance.Server.Hosting;
 using Provenance.Server.Metrics;
 using Provenance.Server.Webhooks;

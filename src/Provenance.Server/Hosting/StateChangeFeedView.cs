@@ -1,4 +1,4 @@
-using Provenance.Actors.Storage;
+using Provenance.Core.Storage;
 using Provenance.Storage.Postgres;
 
 namespace Provenance.Server.Hosting;

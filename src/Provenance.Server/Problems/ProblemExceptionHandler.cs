@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
-using Provenance.Actors.Storage;
+using Provenance.Core.Storage;
 using Provenance.Core;
 
 namespace Provenance.Server.Problems;
@@ -63,7 +63,7 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
     {
         ApiProblemException { Status: int status } a => (status, a.Code, a.Message, a.Field),
         ProvenanceException p => (ProblemCodes.StatusOf(p.Kind), p.Code, p.Message, p.Field),
-        InconsistentStateException => (409, ProblemCodes.Conflict, "The resource was changed concurrently; read it again and retry.", null),
+        StateConflictException => (409, ProblemCodes.Conflict, "The resource was changed concurrently; read it again and retry.", null),
         BadHttpRequestException { StatusCode: 413 } => (413, ProblemCodes.PayloadTooLarge, "The request body exceeds the limit for this route.", null),
         BadHttpRequestException { InnerException: JsonException json } => (400, ProblemCodes.InvalidJson, JsonDetail(json), JsonField(json)),
         BadHttpRequestException bad => (bad.StatusCode, ProblemCodes.CodeOf(bad.StatusCode), bad.Message, BindingField(bad.Message)),

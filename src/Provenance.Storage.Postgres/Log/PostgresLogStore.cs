@@ -1,5 +1,5 @@
 using Npgsql;
-using Provenance.Actors.Storage;
+using Provenance.Core.Storage;
 using Provenance.Core.Merkle;
 using Provenance.Storage.Postgres.Schema;
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Npgsql;
-using Provenance.Actors.Storage;
+using Provenance.Core.Storage;
 using Provenance.Storage.Postgres.Schema;
 using Provenance.Storage.Postgres.State;
 

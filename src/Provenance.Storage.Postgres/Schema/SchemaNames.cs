@@ -35,6 +35,6 @@ internal static class SchemaNames
         public const int LogSequencer = 4;
     }
 
-    /// <summary>First key for <see cref="Provenance.Actors.Storage.IDistributedLock"/> locks; the second is <c>hashtext(name)</c>.</summary>
+    /// <summary>First key for <see cref="Provenance.Core.Storage.IDistributedLock"/> locks; the second is <c>hashtext(name)</c>.</summary>
     public const int NamedLockNamespace = 0x50524F57;
 }

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Npgsql;
 using NpgsqlTypes;
-using Provenance.Actors.Storage;
+using Provenance.Core.Storage;
 using Provenance.Storage.Postgres.Schema;
 
 namespace Provenance.Storage.Postgres.State;
@@ -19,7 +19,7 @@ namespace Provenance.Storage.Postgres.State;
 /// submission order on this node. Two writes to the same key never share a batch: the later one waits for the next
 /// batch and sees the earlier one's result. A cleared state keeps its row (data NULL) so versions never repeat.
 /// </remarks>
-internal sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
+internal sealed class PostgresGrainStorage : IDurableStateStore, IAsyncDisposable
 {
     private const short KindCreate = 0;
     private const short KindUpdate = 1;
@@ -169,7 +169,7 @@ internal sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
 
         return TryParseVersion(expectedEtag, out var version)
             ? SubmitAsync(new WriteRequest(key, KindUpdate, version, expectedEtag, data, effects, cancellationToken))
-            : Task.FromException<string>(new InconsistentStateException(key, expectedEtag, null));
+            : Task.FromException<string>(new StateConflictException(key, expectedEtag, null));
     }
 
     /// <inheritdoc/>
@@ -182,7 +182,7 @@ internal sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
 
         return TryParseVersion(expectedEtag, out var version)
             ? SubmitAsync(new WriteRequest(key, KindClear, version, expectedEtag, default, null, cancellationToken))
-            : Task.FromException(new InconsistentStateException(key, expectedEtag, null));
+            : Task.FromException(new StateConflictException(key, expectedEtag, null));
     }
 
     /// <summary>Stops the writers after they commit what is queued. Idempotent.</summary>
@@ -358,7 +358,7 @@ internal sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable
                     }
                     else
                     {
-                        request.Completion.TrySetException(new InconsistentStateException(request.Key, request.ExpectedEtag,
+                        request.Completion.TrySetException(new StateConflictException(request.Key, request.ExpectedEtag,
                             outcome.CurrentVersion?.ToString(CultureInfo.InvariantCulture)));
                     }
                 }

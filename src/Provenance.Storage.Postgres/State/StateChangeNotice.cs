@@ -1,4 +1,4 @@
-using Provenance.Actors.Storage;
+using Provenance.Core.Storage;
 
 namespace Provenance.Storage.Postgres.State;
 

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Provenance.Actors;
 using Provenance.Actors.Hosting;
-using Provenance.Actors.Storage;
+using Provenance.Core.Storage;
 using Provenance.Core.Contracts;
 using Provenance.Core.Signing;
 using Provenance.Grains;
@@ -121,7 +121,7 @@ internal static class EpochBenchmarks
 
     private static async Task AppendAsync(Node node, int begin, int end)
     {
-        var storage = node.Services.GetRequiredService<IGrainStorage>();
+        var storage = node.Services.GetRequiredService<IDurableStateStore>();
         for (var first = begin; first < end; first += 5000)
         {
             var effects = new DurableEffects();
@@ -138,7 +138,7 @@ internal static class EpochBenchmarks
     private static async Task SequencingLatencyAsync(string connection, double seconds, int workers)
     {
         await using var node = await Node.StartAsync(connection, runSequencer: true, tsa: false, interval: null);
-        var storage = node.Services.GetRequiredService<IGrainStorage>();
+        var storage = node.Services.GetRequiredService<IDurableStateStore>();
         long next = 0;
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
         await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>

@@ -1,6 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
-using Provenance.Actors.Storage;
+using Provenance.Core.Storage;
 using Provenance.Core;
 using Provenance.Core.Contracts;
 using Provenance.Core.Signing;

@@ -1,5 +1,5 @@
 using System.Text;
-using Provenance.Actors.Storage;
+using Provenance.Core.Storage;
 using Provenance.Core.Contracts;
 using Provenance.Core.Signing;
 using Provenance.Grains.Tests.TestSupport;

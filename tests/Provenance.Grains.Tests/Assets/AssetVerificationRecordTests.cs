@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Provenance.Actors.Storage;
+using Provenance.Core.Storage;
 using Provenance.Core.Contracts;
 using Provenance.Core.Manifests;
 using Provenance.Core.Signing;

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
-using Provenance.Actors.Storage;
+using Provenance.Core.Storage;
 using Provenance.Core.Contracts;
 using Provenance.Core.Signing;
 using Provenance.Grains.Epochs;

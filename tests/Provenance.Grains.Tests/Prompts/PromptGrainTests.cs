@@ -1,4 +1,4 @@
-using Provenance.Actors.Storage;
+using Provenance.Core.Storage;
 using Provenance.Core.Contracts;
 using Provenance.Core.Signing;
 using Provenance.Grains.Prompts;

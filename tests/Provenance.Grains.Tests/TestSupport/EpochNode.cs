@@ -4,7 +4,7 @@ using Npgsql;
 using Provenance.Actors;
 using Provenance.Actors.Hosting;
 using Provenance.Actors.Runtime;
-using Provenance.Actors.Storage;
+using Provenance.Core.Storage;
 using Provenance.Core.Signing;
 using Provenance.Grains.Epochs;
 using Provenance.Grains.Hosting;
@@ -114,5 +114,5 @@ internal sealed class EpochNode : IAsyncDisposable
 /// <summary>Service shortcuts.</summary>
 internal static class EpochNodeServices
 {
-    public static IGrainStorage GetStorage(this IServiceProvider services) => services.GetRequiredService<IGrainStorage>();
+    public static IDurableStateStore GetStorage(this IServiceProvider services) => services.GetRequiredService<IDurableStateStore>();
 }

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Provenance.Actors.Storage;
+using Provenance.Core.Storage;
 using Provenance.Core.Merkle;
 
 namespace Provenance.Grains.Tests.TestSupport;
@@ -15,7 +15,7 @@ internal static class LogAppends
     public static byte[] ManifestHash(string assetId) => SHA256.HashData(Encoding.UTF8.GetBytes("manifest of " + assetId));
 
     /// <summary>Appends leaves [<paramref name="begin"/>, <paramref name="end"/>) in one transaction.</summary>
-    public static async Task AppendAsync(IGrainStorage storage, string prefix, long begin, long end)
+    public static async Task AppendAsync(IDurableStateStore storage, string prefix, long begin, long end)
     {
         var effects = new DurableEffects();
         for (var i = begin; i < end; i++)

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using Provenance.Actors.Storage;
+using Provenance.Core.Storage;
 using Provenance.Core.Contracts;
 using Provenance.Server.Audit;
 using Provenance.Server.Tests.Webhooks;
@@ -18,7 +18,7 @@ public sealed class AuditJobTests(ServerFixture fixture) : IClassFixture<ServerF
 
     private async Task AppendLeavesAsync(int count)
     {
-        var storage = Server.App.Services.GetRequiredService<IGrainStorage>();
+        var storage = Server.App.Services.GetRequiredService<IDurableStateStore>();
         for (var i = 0; i < count; i++)
         {
             var effects = new DurableEffects();

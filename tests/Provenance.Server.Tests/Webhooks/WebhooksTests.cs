@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Provenance.Actors.Storage;
+using Provenance.Core.Storage;
 using Provenance.Core.Contracts;
 using Provenance.Server.Webhooks;
 
@@ -16,7 +16,7 @@ public sealed class WebhooksTests(ServerFixture fixture) : IClassFixture<ServerF
     /// <summary>Commits an outbox event the way a grain does (with a state write), so the real outbox feeds the webhooks.</summary>
     internal static async Task PublishAsync(TestServer server, string type, string? tenant, object data, string stream = "assets")
     {
-        var storage = server.App.Services.GetRequiredService<IGrainStorage>();
+        var storage = server.App.Services.GetRequiredService<IDurableStateStore>();
         var effects = new DurableEffects();
         effects.Events.Add(new OutboxMessage(stream, type, tenant, JsonSerializer.SerializeToUtf8Bytes(data)));
         await storage.WriteAsync(new GrainStateKey("test", Guid.NewGuid().ToString("N"), "state"), "{}"u8.ToArray(), null, effects, CancellationToken.None);

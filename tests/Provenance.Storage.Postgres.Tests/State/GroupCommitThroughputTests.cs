@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Provenance.Actors.Storage;
+using Provenance.Core.Storage;
 using Xunit.Abstractions;
 
 namespace Provenance.Storage.Postgres.Tests.State;

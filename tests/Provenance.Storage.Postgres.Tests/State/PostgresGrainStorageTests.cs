@@ -1,5 +1,5 @@
 using System.Text;
-using Provenance.Actors.Storage;
+using Provenance.Core.Storage;
 using Provenance.Storage.Postgres.Schema;
 
 namespace Provenance.Storage.Postgres.Tests.State;
@@ -8,7 +8,7 @@ public sealed class PostgresGrainStorageTests(PostgresFixture fixture) : IClassF
 {
     private PostgresStorage storage = null!;
 
-    private IGrainStorage Grains => storage.GrainStorage;
+    private IDurableStateStore Grains => storage.GrainStorage;
 
     public async Task InitializeAsync() => storage = await PostgresStorage.OpenAsync(fixture.ConnectionString);
 
@@ -51,7 +51,7 @@ public sealed class PostgresGrainStorageTests(PostgresFixture fixture) : IClassF
 
         Assert.Null(afterClear);
         Assert.Equal("3", recreated);
-        await Assert.ThrowsAsync<InconsistentStateException>(() => Grains.WriteAsync(key, Bytes("aba"), created, null, default));
+        await Assert.ThrowsAsync<StateConflictException>(() => Grains.WriteAsync(key, Bytes("aba"), created, null, default));
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed class PostgresGrainStorageTests(PostgresFixture fixture) : IClassF
         var etag = await Grains.WriteAsync(key, Bytes("v1"), null, null, default);
         await Grains.WriteAsync(key, Bytes("v2"), etag, null, default);
 
-        var error = await Assert.ThrowsAsync<InconsistentStateException>(() => Grains.ClearAsync(key, etag, default));
+        var error = await Assert.ThrowsAsync<StateConflictException>(() => Grains.ClearAsync(key, etag, default));
 
         Assert.Equal("2", error.CurrentEtag);
         Assert.NotNull(await Grains.ReadAsync(key, default));
@@ -74,7 +74,7 @@ public sealed class PostgresGrainStorageTests(PostgresFixture fixture) : IClassF
         var etag = await Grains.WriteAsync(key, Bytes("v1"), null, null, default);
         await Grains.WriteAsync(key, Bytes("v2"), etag, null, default);
 
-        var error = await Assert.ThrowsAsync<InconsistentStateException>(
+        var error = await Assert.ThrowsAsync<StateConflictException>(
             () => Grains.WriteAsync(key, Bytes("stale"), etag, Effects(key.Key + "-stale"), default));
 
         Assert.Equal("1", error.ExpectedEtag);
@@ -91,7 +91,7 @@ public sealed class PostgresGrainStorageTests(PostgresFixture fixture) : IClassF
         var key = NewKey();
         await Grains.WriteAsync(key, Bytes("v1"), null, null, default);
 
-        var error = await Assert.ThrowsAsync<InconsistentStateException>(() => Grains.WriteAsync(key, Bytes("v1"), null, null, default));
+        var error = await Assert.ThrowsAsync<StateConflictException>(() => Grains.WriteAsync(key, Bytes("v1"), null, null, default));
 
         Assert.Null(error.ExpectedEtag);
         Assert.Equal("1", error.CurrentEtag);
@@ -108,7 +108,7 @@ public sealed class PostgresGrainStorageTests(PostgresFixture fixture) : IClassF
             Outcome(otherNode.GrainStorage.WriteAsync(key, Bytes("b"), null, Effects(key.Key + "-b"), default)));
 
         Assert.Single(attempts, a => a is string);
-        Assert.Single(attempts, a => a is InconsistentStateException);
+        Assert.Single(attempts, a => a is StateConflictException);
         var winner = Encoding.UTF8.GetString((await Grains.ReadAsync(key, default))!.Data.Span);
         Assert.NotNull(await storage.Log.FindBySourceAsync(key.Key + "-" + winner, default));
         Assert.Null(await storage.Log.FindBySourceAsync(key.Key + "-" + (winner == "a" ? "b" : "a"), default));
@@ -211,7 +211,7 @@ public sealed class PostgresGrainStorageTests(PostgresFixture fixture) : IClassF
                     await Grains.WriteAsync(key, Bytes((value + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)), current.Etag, null, default);
                     return;
                 }
-                catch (InconsistentStateException)
+                catch (StateConflictException)
                 {
                 }
             }

@@ -1,4 +1,4 @@
-namespace Provenance.Actors.Storage;
+namespace Provenance.Core.Storage;
 
 /// <summary>Identifies one named piece of persistent state of one grain.</summary>
 /// <param name="GrainType">Stable grain type name (see <c>GrainTypeAttribute</c>), e.g. <c>asset</c>.</param>
@@ -16,10 +16,10 @@ public sealed record GrainStateRecord(ReadOnlyMemory<byte> Data, string Etag);
 /// <summary>
 /// A grain storage provider. Implementations: in-memory (tests, single process) and PostgreSQL.
 /// Writes are optimistic: a write whose expected ETag is not the stored one fails with
-/// <see cref="InconsistentStateException"/> and changes nothing, so two nodes that both
+/// <see cref="StateConflictException"/> and changes nothing, so two nodes that both
 /// activate a grain can never lose an update.
 /// </summary>
-public interface IGrainStorage
+public interface IDurableStateStore
 {
     /// <summary>Reads a state; <see langword="null"/> when none is stored.</summary>
     Task<GrainStateRecord?> ReadAsync(GrainStateKey key, CancellationToken cancellationToken);
@@ -34,19 +34,19 @@ public interface IGrainStorage
     /// <param name="effects">Side effects committed atomically with the state, or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels waiting; a write already handed to the database may still commit.</param>
     /// <returns>The new ETag.</returns>
-    /// <exception cref="InconsistentStateException">The stored ETag differs from <paramref name="expectedEtag"/> (or the record exists when creating).</exception>
+    /// <exception cref="StateConflictException">The stored ETag differs from <paramref name="expectedEtag"/> (or the record exists when creating).</exception>
     Task<string> WriteAsync(GrainStateKey key, ReadOnlyMemory<byte> data, string? expectedEtag, DurableEffects? effects, CancellationToken cancellationToken);
 
     /// <summary>Deletes a state.</summary>
-    /// <exception cref="InconsistentStateException">The stored ETag differs from <paramref name="expectedEtag"/>.</exception>
+    /// <exception cref="StateConflictException">The stored ETag differs from <paramref name="expectedEtag"/>.</exception>
     Task ClearAsync(GrainStateKey key, string? expectedEtag, CancellationToken cancellationToken);
 }
 
 /// <summary>Thrown when an optimistic write finds another version than the one it expected.</summary>
-public sealed class InconsistentStateException : Exception
+public sealed class StateConflictException : Exception
 {
     /// <summary>Creates the error.</summary>
-    public InconsistentStateException(GrainStateKey key, string? expectedEtag, string? currentEtag)
+    public StateConflictException(GrainStateKey key, string? expectedEtag, string? currentEtag)
         : base($"State {key} was changed concurrently: expected version '{expectedEtag ?? "(none)"}', stored '{currentEtag ?? "(none)"}'.")
     {
         Key = key;

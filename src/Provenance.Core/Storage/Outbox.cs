@@ -1,4 +1,4 @@
-namespace Provenance.Actors.Storage;
+namespace Provenance.Core.Storage;
 
 /// <summary>An outbox event with its stream position. Positions increase in the order events became
 /// visible, with no later-visible gap, so <c>afterPosition</c> is a safe cursor.</summary>

@@ -1,4 +1,4 @@
-namespace Provenance.Actors.Storage;
+namespace Provenance.Core.Storage;
 
 /// <summary>
 /// A lock held by at most one node of the deployment at a time (PostgreSQL advisory lock; a

@@ -1,4 +1,4 @@
-namespace Provenance.Actors.Storage;
+namespace Provenance.Core.Storage;
 
 /// <summary>
 /// Side effects that must commit in the same transaction as a grain state write, so that an

@@ -1,4 +1,4 @@
-namespace Provenance.Actors.Storage;
+namespace Provenance.Core.Storage;
 
 /// <summary>A stored index row with its insertion sequence (increasing per index and key).</summary>
 public sealed record IndexRecord(long Seq, string Index, string Key, string Value, ReadOnlyMemory<byte> Data);

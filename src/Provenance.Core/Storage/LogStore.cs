@@ -1,4 +1,4 @@
-namespace Provenance.Actors.Storage;
+namespace Provenance.Core.Storage;
 
 /// <summary>The head of the append-only log: sequenced size, its RFC 9162 root, and entries still pending.</summary>
 public sealed record LogHead(long Size, byte[] RootHash, long Pending);
