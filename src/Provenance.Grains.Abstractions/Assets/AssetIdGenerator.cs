@@ -42,7 +42,7 @@ public static class AssetRegistration
     /// <summary>Registers <paramref name="request"/> under its id, or under a new id from <paramref name="ids"/>.</summary>
     /// <exception cref="ValidationFailedException">The requested id is malformed.</exception>
     public static Task<Core.Contracts.AssetDto> RegisterAsync(
-        this Actors.IGrainFactory grains, IAssetIdGenerator ids, CallerContext caller, Core.Contracts.RegisterAssetRequest request)
+        this Orleans.IGrainFactory grains, IAssetIdGenerator ids, CallerContext caller, Core.Contracts.RegisterAssetRequest request)
     {
         ArgumentNullException.ThrowIfNull(grains);
         ArgumentNullException.ThrowIfNull(ids);

@@ -1,4 +1,5 @@
-using Provenance.Actors;
+using Orleans;
+using Orleans.Concurrency;
 using Provenance.Grains.Epochs;
 
 namespace Provenance.Grains.Log;

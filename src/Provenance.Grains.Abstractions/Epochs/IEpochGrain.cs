@@ -1,4 +1,5 @@
-using Provenance.Actors;
+using Orleans;
+using Orleans.Concurrency;
 using Provenance.Core.Contracts;
 
 namespace Provenance.Grains.Epochs;
@@ -45,4 +46,5 @@ public interface IEpochGrain : IGrainWithIntegerKey
 /// <param name="RootHash">RFC 9162 root of the first <paramref name="TreeSize"/> leaves (32 bytes).</param>
 /// <param name="PreviousTreeSize">Tree size of the previous epoch (0 for epoch 1); <c>Entries</c> is the difference.</param>
 /// <param name="PreviousRootHash">Root of the previous epoch; <see langword="null"/> exactly for epoch 1.</param>
+[GenerateSerializer, Immutable, Alias("provenance.SealRequest")]
 public sealed record SealRequest(long TreeSize, byte[] RootHash, long PreviousTreeSize, byte[]? PreviousRootHash);

@@ -1,4 +1,5 @@
-using Provenance.Actors;
+using Orleans;
+using Orleans.Concurrency;
 using Provenance.Core.Contracts;
 using Provenance.Core.Manifests;
 
@@ -7,7 +8,7 @@ namespace Provenance.Grains.Assets;
 /// <summary>
 /// One asset (key: the asset id, one global namespace). Holds the asset's claims, lifecycle, moderation, approvals,
 /// restrictions, audit trail and every signed manifest revision's head. Lineage queries start here and walk the
-/// node-wide lineage cache (see <see cref="Lineage.LineageGraph"/>), so a warm query makes no per-node database call.
+/// silo-wide lineage cache, so a warm query makes no per-node database call.
 /// Writes need scope <c>register</c>, reads <c>read</c>; only the owning tenant may change or read an asset
 /// (other tenants get <c>not-found</c>; inside lineage answers they see a redacted node).
 /// </summary>
@@ -101,6 +102,7 @@ public interface IAssetGrain : IGrainWithStringKey
 /// <param name="Depth">How many generations to walk (1-10,000; default 10).</param>
 /// <param name="Limit">Most nodes per page (1-1,000; default 100).</param>
 /// <param name="Cursor">The previous page's <c>NextCursor</c>, or null for the first page.</param>
+[GenerateSerializer, Immutable, Alias("provenance.LineageQuery")]
 public sealed record LineageQuery(int Depth = 10, int Limit = 100, string? Cursor = null)
 {
     /// <summary>Deepest walk allowed.</summary>
@@ -116,15 +118,18 @@ public sealed record LineageQuery(int Depth = 10, int Limit = 100, string? Curso
 /// <param name="Jws">The ES256 compact JWS of the revision.</param>
 /// <param name="KeyId">The manifest key that signed it.</param>
 /// <param name="CanonicalManifest">The canonical manifest bytes as stored (the JWS payload); a fresh copy per call.</param>
+[GenerateSerializer, Immutable, Alias("provenance.AssetVerificationRecord")]
 public sealed record AssetVerificationRecord(AssetSummary Summary, string ManifestHash, string Jws, string KeyId, byte[] CanonicalManifest);
 
 /// <summary>A parent link as the lineage cache holds it.</summary>
+[GenerateSerializer, Immutable, Alias("provenance.ParentEdge")]
 public sealed record ParentEdge(string AssetId, Relationship Relationship);
 
 /// <summary>
 /// The part of an asset that lineage answers and restriction propagation need. Immutable: a new summary replaces
 /// the old one on every change.
 /// </summary>
+[GenerateSerializer, Immutable, Alias("provenance.AssetSummary")]
 public sealed record AssetSummary(
     string AssetId,
     string Tenant,

@@ -1,4 +1,5 @@
-using Provenance.Actors;
+using Orleans;
+using Orleans.Concurrency;
 using Provenance.Core.Contracts;
 
 namespace Provenance.Grains.Prompts;
@@ -50,6 +51,7 @@ public interface IPromptGrain : IGrainWithStringKey
 
 /// <summary>A prompt version as an asset registration sees it.</summary>
 /// <param name="ContentHash">Hash of the canonical version (RFC 8785 JSON of its texts, parameters and references).</param>
+[GenerateSerializer, Immutable, Alias("provenance.PromptUsage")]
 public sealed record PromptUsage(string FamilyId, string Version, PromptStatus Status, string ContentHash, string? SystemPrompt, string UserPrompt, string? NegativePrompt);
 
 /// <summary>Keys of prompt grains.</summary>

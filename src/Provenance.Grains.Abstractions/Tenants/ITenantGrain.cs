@@ -1,4 +1,5 @@
-using Provenance.Actors;
+using Orleans;
+using Orleans.Concurrency;
 using Provenance.Core.Contracts;
 
 namespace Provenance.Grains.Tenants;

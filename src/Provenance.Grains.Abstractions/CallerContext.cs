@@ -1,3 +1,4 @@
+using Orleans;
 using Provenance.Core.Assets;
 
 namespace Provenance.Grains;
@@ -7,6 +8,7 @@ namespace Provenance.Grains;
 /// audit trails and manifests, and the key's scopes (<see cref="Core.Contracts.Scopes"/>). The server builds one per
 /// request from the authenticated key and passes it to every grain method that needs authorisation.
 /// </summary>
+[GenerateSerializer, Immutable, Alias("provenance.CallerContext")]
 public sealed record CallerContext
 {
     /// <summary>Creates a caller.</summary>
@@ -18,23 +20,31 @@ public sealed record CallerContext
         ArgumentNullException.ThrowIfNull(scopes);
         Tenant = tenant;
         Actor = actor;
-        Scopes = scopes.ToHashSet(StringComparer.Ordinal);
+        _scopes = [.. scopes.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
     }
 
+    [Id(2)]
+    private readonly string[] _scopes;
+
+    [NonSerialized]
+    private IReadOnlySet<string>? _scopeSet;
+
     /// <summary>The caller's tenant.</summary>
+    [Id(0)]
     public string Tenant { get; }
 
     /// <summary>The acting principal.</summary>
+    [Id(1)]
     public string Actor { get; }
 
     /// <summary>Granted scopes.</summary>
-    public IReadOnlySet<string> Scopes { get; }
+    public IReadOnlySet<string> Scopes => _scopeSet ??= _scopes.ToHashSet(StringComparer.Ordinal);
 
     /// <summary>A caller with every scope (for tests, tools and system jobs).</summary>
     public static CallerContext System(string tenant, string actor = "system") => new(tenant, actor, Core.Contracts.Scopes.All);
 
     /// <summary>True when the caller holds <paramref name="scope"/> (scopes do not imply each other).</summary>
-    public bool Has(string scope) => Scopes.Contains(scope);
+    public bool Has(string scope) => Array.BinarySearch(_scopes, scope, StringComparer.Ordinal) >= 0;
 
     /// <summary>Checks a scope.</summary>
     /// <exception cref="ForbiddenException">The caller lacks it.</exception>
