@@ -15,6 +15,12 @@ public static class StorageNames
     /// <summary>Grain type of <see cref="Prompts.PromptGrain"/>.</summary>
     public const string PromptGrainType = "prompt";
 
+    /// <summary>
+    /// The Orleans grain storage (Persistence.AdoNet) of grains whose writes carry no durable effects: tenant, prompt,
+    /// anchor. Asset and epoch state goes through <see cref="Persistence.IDurableState{TState}"/> instead (docs/adr/0005).
+    /// </summary>
+    public const string MetadataStorage = "metadata";
+
     /// <summary>State name of an asset.</summary>
     public const string AssetState = "asset";
 
@@ -42,9 +48,6 @@ public static class StorageNames
     /// <summary>Event: an asset's lifecycle status changed.</summary>
     public const string AssetStatusChangedEvent = "asset.status_changed";
 
-    /// <summary>Distributed lock taken while a parent link is added to an existing asset (cycle checks must see every committed link).</summary>
-    public const string LineageLinkLock = "lineage-link";
-
     /// <summary>Grain type of <see cref="Log.LogSequencerGrain"/> (stateless).</summary>
     public const string LogSequencerGrainType = "log-sequencer";
 
@@ -69,8 +72,8 @@ public static class StorageNames
     /// <summary>Event: every TSA granted a token for an epoch.</summary>
     public const string EpochTimestampedEvent = "epoch.timestamped";
 
-    /// <summary>Distributed lock held while the next epoch is decided and sealed (one sealer across nodes).</summary>
-    public const string EpochSealLock = "epoch-seal";
+    /// <summary>Reminder that keeps the sequencer and the anchor active (re-activated after a silo failure).</summary>
+    public const string KeepAliveReminder = "keep-alive";
 
     /// <summary>Reminder of an epoch grain that retries its pending timestamps.</summary>
     public const string TimestampRetryReminder = "timestamp-retry";

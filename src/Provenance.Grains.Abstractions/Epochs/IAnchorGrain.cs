@@ -26,9 +26,16 @@ public interface IAnchorGrain : IGrainWithStringKey
     Task<TriggerResultDto> TriggerAsync();
 
     /// <summary>
+    /// Starts the schedule when one is configured (an interval or a pending threshold): a durable keep-alive reminder
+    /// brings the anchor back after a silo failure, and while active a grain timer applies the schedule every
+    /// <c>SchedulePollInterval</c>. Idempotent; every silo calls it at start-up.
+    /// </summary>
+    Task StartScheduleAsync();
+
+    /// <summary>
     /// Applies the schedule: seals when the interval elapsed with new entries, or when the pending threshold is reached;
     /// never seals an empty epoch. Returns the epoch sealed, or <see langword="null"/> when nothing was due. Called by
-    /// every node's scheduler loop; the decision is re-checked under the seal lock, so nodes never seal twice for one due time.
+    /// the anchor's own schedule timer; the decision is re-checked before sealing, so one due time never seals twice.
     /// </summary>
     [AlwaysInterleave]
     Task<TriggerResultDto?> ApplyScheduleAsync();

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Provenance.Actors;
+using Orleans;
+using Orleans.Concurrency;
+using Orleans.Runtime;
 using Provenance.Core.Storage;
 using Provenance.Core.Assets;
 using Provenance.Core.Contracts;
@@ -8,6 +10,7 @@ using Provenance.Core.Hashing;
 using Provenance.Core.Lineage;
 using Provenance.Core.Prompts;
 using Provenance.Grains.Lineage;
+using Provenance.Grains.Persistence;
 using Provenance.Grains.Prompts;
 using Provenance.Grains.Tenants;
 using Provenance.Core.Manifests;
@@ -21,7 +24,7 @@ namespace Provenance.Grains.Assets;
 /// </summary>
 [GrainType(StorageNames.AssetGrainType)]
 internal sealed partial class AssetGrain(
-    [PersistentState(StorageNames.AssetState)] IPersistentState<AssetState> state,
+    [DurableState(StorageNames.AssetState)] IDurableState<AssetState> state,
     AssetGrainServices services) : Grain, IAssetGrain
 {
     private const int MaxWriteAttempts = 8;
@@ -31,7 +34,7 @@ internal sealed partial class AssetGrain(
 
     private AssetSummary? _summary;
 
-    private string Id => GetPrimaryKeyString();
+    private string Id => this.GetPrimaryKeyString();
 
     /// <inheritdoc/>
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -183,8 +186,11 @@ internal sealed partial class AssetGrain(
         }
 
         // Checking for a cycle and writing the link must not interleave with another link being added anywhere, or two
-        // concurrent links could close a cycle that neither check saw.
-        await using var link = services.Locks is null ? null : await services.Locks.AcquireAsync(StorageNames.LineageLinkLock, CancellationToken.None);
+        // concurrent links could close a cycle that neither check saw: the one lineage-link grain grants one lease at a time.
+        var links = GrainFactory.GetGrain<ILineageLinkGrain>(LineageLinkGrain.Key);
+        var lease = await links.AcquireAsync(Id);
+        try
+        {
         ParentState? added = null;
         var dto = await MutateAsync(caller, "parent-added", request.Reason, async (s, effects) =>
         {
@@ -209,6 +215,11 @@ internal sealed partial class AssetGrain(
         }
 
         return dto;
+        }
+        finally
+        {
+            await links.ReleaseAsync(lease);
+        }
     }
 
     /// <inheritdoc/>
@@ -454,15 +465,17 @@ internal sealed partial class AssetGrain(
         }
     }
 
-    private AssetState Clone(AssetState s) =>
-        JsonSerializer.Deserialize<AssetState>(JsonSerializer.SerializeToUtf8Bytes(s, services.Json), services.Json)!;
+    private static AssetState Clone(AssetState s) =>
+        JsonSerializer.Deserialize<AssetState>(JsonSerializer.SerializeToUtf8Bytes(s, DurableStateJson.Options), DurableStateJson.Options)!;
 
-    /// <summary>Parents of an asset straight from storage (bypassing caches), for cycle checks.</summary>
-    private async Task<IReadOnlyList<string>?> ReadParentsFreshAsync(string assetId)
-    {
-        var record = await services.Storage.ReadAsync(new GrainStateKey(StorageNames.AssetGrainType, assetId, StorageNames.AssetState), CancellationToken.None);
-        return record is null ? null : JsonSerializer.Deserialize<AssetState>(record.Data.Span, services.Json)?.Parents.Select(p => p.AssetId).ToList();
-    }
+    /// <summary>
+    /// Parents of an asset from its one activation (bypassing the silo caches), for cycle checks. The asset grain is the
+    /// authority on its own links; the call interleaves, so a walk from inside this turn cannot deadlock.
+    /// </summary>
+    private async Task<IReadOnlyList<string>?> ReadParentsFreshAsync(string assetId) =>
+        assetId == Id
+            ? [.. state.State.Parents.Select(p => p.AssetId)]
+            : (await GrainFactory.GetGrain<IAssetGrain>(assetId).GetSummaryAsync())?.Parents.Select(p => p.AssetId).ToList();
 
     private async Task<List<ParentState>> ResolveParentsAsync(CallerContext caller, IReadOnlyList<ParentClaim> links, string? singleField = null)
     {

@@ -1,6 +1,8 @@
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Provenance.Actors;
+using Orleans;
+using Orleans.Concurrency;
+using Orleans.Runtime;
 using Provenance.Core.Storage;
 using Provenance.Core.Contracts;
 using Provenance.Grains.Log;
@@ -8,25 +10,24 @@ using Provenance.Grains.Log;
 namespace Provenance.Grains.Epochs;
 
 /// <summary>
-/// The anchor. Seals run one at a time: per activation through <see cref="_seal"/>, across nodes through the
-/// distributed lock <see cref="StorageNames.EpochSealLock"/>, under which the state is re-read, so every decision is
-/// made on the latest epoch. Concurrent triggers are grouped (group commit): the triggers that arrive while a seal runs
+/// The anchor. Seals run one at a time through <see cref="_seal"/>; Orleans keeps one activation in the cluster, and the
+/// state is re-read before each seal, so every decision is made on the latest epoch. Concurrent triggers are grouped (group commit): the triggers that arrive while a seal runs
 /// form the next group, which one seal serves. Reentrant; the state is an immutable record replaced as a whole.
 /// </summary>
 [GrainType(StorageNames.AnchorGrainType)]
 [Reentrant]
 internal sealed class AnchorGrain(
-    [PersistentState(StorageNames.AnchorState)] IPersistentState<AnchorState> state,
+    [PersistentState(StorageNames.AnchorState, StorageNames.MetadataStorage)] IPersistentState<AnchorState> state,
     ILogStore log,
     IOptions<ProvenanceEpochsOptions> options,
     TimeProvider time,
-    IServiceProvider services) : Grain, IAnchorGrain
+    IOptions<ProvenanceLogOptions> logOptions,
+    ILogger<AnchorGrain> logger) : Grain, IAnchorGrain, IRemindable
 {
     private const int MaxProbe = 64;
 
     private readonly SemaphoreSlim _seal = new(1, 1);
     private readonly Lock _gate = new();
-    private readonly IDistributedLock? _locks = services.GetService<IDistributedLock>();
     private TriggerGroup? _forming;
     private long _knownEpoch = -1;
 
@@ -34,7 +35,45 @@ internal sealed class AnchorGrain(
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         Volatile.Write(ref _knownEpoch, state.State.LastEpoch);
+        if (Scheduled)
+        {
+            this.RegisterGrainTimer(ScheduleTickAsync, new GrainTimerCreationOptions(options.Value.SchedulePollInterval, options.Value.SchedulePollInterval)
+            {
+                Interleave = true,
+                KeepAlive = true,
+            });
+        }
+
         return Task.CompletedTask;
+    }
+
+    private bool Scheduled => options.Value is { RunScheduler: true } o && (o.Interval is not null || o.PendingThreshold is not null);
+
+    /// <inheritdoc/>
+    public async Task StartScheduleAsync()
+    {
+        if (Scheduled)
+        {
+            await this.RegisterOrUpdateReminder(StorageNames.KeepAliveReminder, logOptions.Value.KeepAlivePeriod, logOptions.Value.KeepAlivePeriod);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task ReceiveReminder(string reminderName, TickStatus status) => Task.CompletedTask;
+
+    private async Task ScheduleTickAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await ApplyScheduleAsync() is { } sealedEpoch)
+            {
+                logger.LogInformation("Sealed epoch {Epoch} over {TreeSize} entries on schedule", sealedEpoch.Epoch, sealedEpoch.EpochInfo.Checkpoint.TreeSize);
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogError(exception, "Scheduled epoch check failed; trying again at the next tick");
+        }
     }
 
     /// <inheritdoc/>
@@ -55,10 +94,10 @@ internal sealed class AnchorGrain(
 
         if (leader)
         {
-            await LeadAsync(group).ConfigureAwait(false);
+            await LeadAsync(group);
         }
 
-        var outcome = await group.Completion.Task.ConfigureAwait(false);
+        var outcome = await group.Completion.Task;
         return new TriggerResultDto(outcome.Epoch.Epoch, leader && outcome.Created, outcome.Epoch);
     }
 
@@ -67,17 +106,17 @@ internal sealed class AnchorGrain(
     {
         var settings = options.Value;
         var snapshot = state.State;
-        var head = await log.GetHeadAsync(CancellationToken.None).ConfigureAwait(false);
+        var head = await log.GetHeadAsync(CancellationToken.None);
         if (!EpochRules.IsDue(head.Size + head.Pending, snapshot.LastTreeSize, snapshot.LastSealedAt, time.GetUtcNow(), settings.Interval, settings.PendingThreshold))
         {
             return null;
         }
 
         SealOutcome? outcome;
-        await _seal.WaitAsync().ConfigureAwait(false);
+        await _seal.WaitAsync();
         try
         {
-            outcome = await SealNextAsync(manual: false, knownEpoch: 0).ConfigureAwait(false);
+            outcome = await SealNextAsync(manual: false, knownEpoch: 0);
         }
         finally
         {
@@ -89,7 +128,7 @@ internal sealed class AnchorGrain(
             return null;
         }
 
-        var stamped = await StampAsync(outcome).ConfigureAwait(false);
+        var stamped = await StampAsync(outcome);
         return new TriggerResultDto(stamped.Epoch.Epoch, stamped.Created, stamped.Epoch);
     }
 
@@ -97,12 +136,12 @@ internal sealed class AnchorGrain(
     public async Task<AnchorStatusDto> StatusAsync()
     {
         var settings = options.Value;
-        var head = await log.GetHeadAsync(CancellationToken.None).ConfigureAwait(false);
-        var (last, lastTreeSize, lastSealedAt) = await LatestAsync().ConfigureAwait(false);
+        var head = await log.GetHeadAsync(CancellationToken.None);
+        var (last, lastTreeSize, lastSealedAt) = await LatestAsync();
         var awaiting = 0;
         foreach (var n in state.State.AwaitingTimestamp.Concat(Enumerable.Range(1, (int)Math.Max(0, last - state.State.LastEpoch)).Select(i => state.State.LastEpoch + i)))
         {
-            if (await GrainFactory.GetEpoch(n).FindAsync().ConfigureAwait(false) is { } epoch && epoch.Status != EpochRules.Timestamped && epoch.Timestamps.Count > 0)
+            if (await GrainFactory.GetEpoch(n).FindAsync() is { } epoch && epoch.Status != EpochRules.Timestamped && epoch.Timestamps.Count > 0)
             {
                 awaiting++;
             }
@@ -118,7 +157,7 @@ internal sealed class AnchorGrain(
     public async Task<IReadOnlyList<EpochDto>> ListEpochsAsync(int limit, long? before)
     {
         limit = Math.Clamp(limit, 1, 1000);
-        var (last, _, _) = await LatestAsync().ConfigureAwait(false);
+        var (last, _, _) = await LatestAsync();
         var top = before is { } b ? Math.Min(last, b - 1) : last;
         var numbers = new List<long>();
         for (var n = top; n >= 1 && numbers.Count < limit; n--)
@@ -126,7 +165,7 @@ internal sealed class AnchorGrain(
             numbers.Add(n);
         }
 
-        var epochs = await Task.WhenAll(numbers.Select(n => GrainFactory.GetEpoch(n).FindAsync())).ConfigureAwait(false);
+        var epochs = await Task.WhenAll(numbers.Select(n => GrainFactory.GetEpoch(n).FindAsync()));
         return [.. epochs.OfType<EpochDto>()];
     }
 
@@ -135,7 +174,7 @@ internal sealed class AnchorGrain(
         SealOutcome? outcome;
         try
         {
-            await _seal.WaitAsync().ConfigureAwait(false);
+            await _seal.WaitAsync();
             try
             {
                 // Close the group: triggers from now on are served by the next seal, which starts after them.
@@ -147,14 +186,14 @@ internal sealed class AnchorGrain(
                     }
                 }
 
-                outcome = await SealNextAsync(manual: true, group.KnownEpoch).ConfigureAwait(false);
+                outcome = await SealNextAsync(manual: true, group.KnownEpoch);
             }
             finally
             {
                 _seal.Release();
             }
 
-            group.Completion.SetResult(await StampAsync(outcome!).ConfigureAwait(false));
+            group.Completion.SetResult(await StampAsync(outcome!));
         }
         catch (Exception exception)
         {
@@ -170,65 +209,54 @@ internal sealed class AnchorGrain(
             return outcome;
         }
 
-        var stamped = await GrainFactory.GetEpoch(outcome.Epoch.Epoch).RequestTimestampsAsync().ConfigureAwait(false);
+        var stamped = await GrainFactory.GetEpoch(outcome.Epoch.Epoch).RequestTimestampsAsync();
         return outcome with { Epoch = stamped };
     }
 
     /// <summary>
-    /// Under the seal lock: re-read the pointer, roll it forward over epochs another node sealed, make every entry
+    /// Under <see cref="_seal"/>: re-read the pointer, roll it forward over epochs an earlier activation sealed, make every entry
     /// acknowledged so far sequenced, then decide and seal. Returns null when a scheduled seal is no longer due.
     /// </summary>
     private async Task<SealOutcome?> SealNextAsync(bool manual, long knownEpoch)
     {
-        var distributed = _locks is null ? null : await _locks.AcquireAsync(StorageNames.EpochSealLock, CancellationToken.None).ConfigureAwait(false);
-        try
+        await state.ReadStateAsync();
+        await RollForwardAsync();
+        Volatile.Write(ref _knownEpoch, Math.Max(Volatile.Read(ref _knownEpoch), state.State.LastEpoch));
+        var head = await GrainFactory.GetLogSequencer().SequencePendingAsync();
+        var current = state.State;
+        if (head.Size < current.LastTreeSize)
         {
-            await state.ReadStateAsync().ConfigureAwait(false);
-            await RollForwardAsync().ConfigureAwait(false);
-            Volatile.Write(ref _knownEpoch, Math.Max(Volatile.Read(ref _knownEpoch), state.State.LastEpoch));
-            var head = await GrainFactory.GetLogSequencer().SequencePendingAsync().ConfigureAwait(false);
-            var current = state.State;
-            if (head.Size < current.LastTreeSize)
-            {
-                throw new InvalidOperationException($"The log has {head.Size} entries but epoch {current.LastEpoch} covers {current.LastTreeSize}: the log was truncated.");
-            }
-
-            var settings = options.Value;
-            if (!manual)
-            {
-                if (!EpochRules.IsDue(head.Size, current.LastTreeSize, current.LastSealedAt, time.GetUtcNow(), settings.Interval, settings.PendingThreshold))
-                {
-                    return null;
-                }
-            }
-            else if (head.Size == current.LastTreeSize && current.LastEpoch > knownEpoch)
-            {
-                // Nothing new, and an epoch was sealed after this trigger's group formed: it covers everything the callers acknowledged.
-                var joined = await GrainFactory.GetEpoch(current.LastEpoch).GetAsync().ConfigureAwait(false);
-                return new SealOutcome(joined, Created: false);
-            }
-
-            var number = current.LastEpoch + 1;
-            var request = new SealRequest(head.Size, head.RootHash, current.LastTreeSize, current.LastEpoch == 0 ? null : current.LastRootHash);
-            var epoch = await GrainFactory.GetEpoch(number).SealAsync(request).ConfigureAwait(false);
-            await AdvanceAsync(epoch).ConfigureAwait(false);
-            return new SealOutcome(epoch, Created: true);
+            throw new InvalidOperationException($"The log has {head.Size} entries but epoch {current.LastEpoch} covers {current.LastTreeSize}: the log was truncated.");
         }
-        finally
+
+        var settings = options.Value;
+        if (!manual)
         {
-            if (distributed is not null)
+            if (!EpochRules.IsDue(head.Size, current.LastTreeSize, current.LastSealedAt, time.GetUtcNow(), settings.Interval, settings.PendingThreshold))
             {
-                await distributed.DisposeAsync().ConfigureAwait(false);
+                return null;
             }
         }
+        else if (head.Size == current.LastTreeSize && current.LastEpoch > knownEpoch)
+        {
+            // Nothing new, and an epoch was sealed after this trigger's group formed: it covers everything the callers acknowledged.
+            var joined = await GrainFactory.GetEpoch(current.LastEpoch).GetAsync();
+            return new SealOutcome(joined, Created: false);
+        }
+
+        var number = current.LastEpoch + 1;
+        var request = new SealRequest(head.Size, head.RootHash, current.LastTreeSize, current.LastEpoch == 0 ? null : current.LastRootHash);
+        var epoch = await GrainFactory.GetEpoch(number).SealAsync(request);
+        await AdvanceAsync(epoch);
+        return new SealOutcome(epoch, Created: true);
     }
 
     /// <summary>Adopts epochs sealed after the pointer (a node that died between sealing and moving the pointer).</summary>
     private async Task RollForwardAsync()
     {
-        while (await GrainFactory.GetEpoch(state.State.LastEpoch + 1).FindAsync().ConfigureAwait(false) is { } epoch)
+        while (await GrainFactory.GetEpoch(state.State.LastEpoch + 1).FindAsync() is { } epoch)
         {
-            await AdvanceAsync(epoch).ConfigureAwait(false);
+            await AdvanceAsync(epoch);
         }
     }
 
@@ -238,7 +266,7 @@ internal sealed class AnchorGrain(
         var awaiting = new List<long>();
         foreach (var n in current.AwaitingTimestamp)
         {
-            if (await GrainFactory.GetEpoch(n).FindAsync().ConfigureAwait(false) is { Status: not EpochRules.Timestamped })
+            if (await GrainFactory.GetEpoch(n).FindAsync() is { Status: not EpochRules.Timestamped })
             {
                 awaiting.Add(n);
             }
@@ -257,7 +285,7 @@ internal sealed class AnchorGrain(
             LastSealedAt = epoch.Checkpoint.SealedAt,
             AwaitingTimestamp = awaiting,
         };
-        await state.WriteStateAsync().ConfigureAwait(false);
+        await state.WriteStateAsync();
         Volatile.Write(ref _knownEpoch, epoch.Epoch);
     }
 
@@ -268,7 +296,7 @@ internal sealed class AnchorGrain(
         var result = (current.LastEpoch, current.LastTreeSize, current.LastSealedAt);
         for (var i = 0; i < MaxProbe; i++)
         {
-            if (await GrainFactory.GetEpoch(result.LastEpoch + 1).FindAsync().ConfigureAwait(false) is not { } next)
+            if (await GrainFactory.GetEpoch(result.LastEpoch + 1).FindAsync() is not { } next)
             {
                 break;
             }

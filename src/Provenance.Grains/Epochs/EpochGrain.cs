@@ -1,13 +1,15 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Provenance.Actors;
+using Orleans;
+using Orleans.Concurrency;
+using Orleans.Runtime;
 using Provenance.Core.Storage;
 using Provenance.Core.Assets;
 using Provenance.Core.Contracts;
 using Provenance.Core.Epochs;
 using Provenance.Grains.Log;
+using Provenance.Grains.Persistence;
 using Provenance.Timestamping;
 
 namespace Provenance.Grains.Epochs;
@@ -20,30 +22,28 @@ namespace Provenance.Grains.Epochs;
 [GrainType(StorageNames.EpochGrainType)]
 [Reentrant]
 internal sealed class EpochGrain(
-    [PersistentState(StorageNames.EpochState)] IPersistentState<EpochState> state,
+    [DurableState(StorageNames.EpochState)] IDurableState<EpochState> state,
     ILogSigner signer,
     ITimestampAuthorities authorities,
     IOptions<ProvenanceLogOptions> logOptions,
     IOptions<ProvenanceEpochsOptions> epochOptions,
     TimeProvider time,
-    ILoggerFactory? loggers = null,
-    LatestEpochCache? latestEpoch = null) : Grain, IEpochGrain, IRemindable
+    ILogger<EpochGrain> logger,
+    LatestEpochCache latestEpoch) : Grain, IEpochGrain, IRemindable
 {
-    private readonly ILogger logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger<EpochGrain>();
-
     private const int MaxWriteAttempts = 5;
 
     private readonly SemaphoreSlim _write = new(1, 1);
     private readonly Lock _gate = new();
     private Task<EpochDto>? _round;
 
-    private long Number => GetPrimaryKeyLong();
+    private long Number => this.GetPrimaryKeyLong();
 
     /// <inheritdoc/>
     public async Task<EpochDto> SealAsync(SealRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        await _write.WaitAsync().ConfigureAwait(false);
+        await _write.WaitAsync();
         try
         {
             if (state.State.IsSealed)
@@ -79,7 +79,7 @@ internal sealed class EpochGrain(
                 // Registered before the write: a crash right after sealing still gets its timestamps. A reminder that
                 // finds its epoch unsealed (the write below lost) removes itself.
                 var options = epochOptions.Value;
-                await RegisterOrUpdateReminderAsync(StorageNames.TimestampRetryReminder, options.RetryBase, options.RetryMax).ConfigureAwait(false);
+                await this.RegisterOrUpdateReminder(StorageNames.TimestampRetryReminder, options.RetryBase, options.RetryMax);
             }
 
             var effects = new DurableEffects();
@@ -87,11 +87,11 @@ internal sealed class EpochGrain(
             state.State = sealedState;
             try
             {
-                await state.WriteStateAsync(effects).ConfigureAwait(false);
+                await state.WriteStateAsync(effects);
             }
             catch (StateConflictException)
             {
-                await state.ReadStateAsync().ConfigureAwait(false);
+                await state.ReadStateAsync();
                 if (!state.State.IsSealed)
                 {
                     throw;
@@ -114,7 +114,7 @@ internal sealed class EpochGrain(
     /// <inheritdoc/>
     public async Task<EpochDto> RequestTimestampsAsync()
     {
-        await EnsureSealedAsync().ConfigureAwait(false);
+        await EnsureSealedAsync();
         TaskCompletionSource<EpochDto>? mine = null;
         Task<EpochDto> round;
         lock (_gate)
@@ -133,7 +133,7 @@ internal sealed class EpochGrain(
             // One round at a time per activation; concurrent callers share it.
             try
             {
-                var result = await RunRoundAsync().ConfigureAwait(false);
+                var result = await RunRoundAsync();
                 lock (_gate)
                 {
                     _round = null;
@@ -152,13 +152,13 @@ internal sealed class EpochGrain(
             }
         }
 
-        return await round.ConfigureAwait(false);
+        return await round;
     }
 
     /// <inheritdoc/>
     public async Task<EpochDto> GetAsync()
     {
-        await EnsureSealedAsync().ConfigureAwait(false);
+        await EnsureSealedAsync();
         return EpochRules.ToDto(state.State);
     }
 
@@ -167,7 +167,7 @@ internal sealed class EpochGrain(
     {
         if (!state.State.IsSealed)
         {
-            await ReloadAsync().ConfigureAwait(false);
+            await ReloadAsync();
         }
 
         var snapshot = state.State;
@@ -175,25 +175,25 @@ internal sealed class EpochGrain(
     }
 
     /// <inheritdoc/>
-    public async Task ReceiveReminderAsync(string reminderName, TickStatus status)
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName != StorageNames.TimestampRetryReminder)
         {
             return;
         }
 
-        if (await FindAsync().ConfigureAwait(false) is null)
+        if (await FindAsync() is null)
         {
-            await UnregisterReminderAsync(reminderName).ConfigureAwait(false);
+            await UnregisterRetryAsync();
             return;
         }
 
-        await RequestTimestampsAsync().ConfigureAwait(false);
+        await RequestTimestampsAsync();
     }
 
     private async Task EnsureSealedAsync()
     {
-        if (await FindAsync().ConfigureAwait(false) is null)
+        if (await FindAsync() is null)
         {
             throw new NotFoundException("epoch", Number.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
@@ -201,12 +201,12 @@ internal sealed class EpochGrain(
 
     private async Task ReloadAsync()
     {
-        await _write.WaitAsync().ConfigureAwait(false);
+        await _write.WaitAsync();
         try
         {
             if (!state.State.IsSealed)
             {
-                await state.ReadStateAsync().ConfigureAwait(false);
+                await state.ReadStateAsync();
             }
         }
         finally
@@ -223,11 +223,11 @@ internal sealed class EpochGrain(
         if (due.Count > 0)
         {
             var imprint = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(snapshot.Text));
-            var outcomes = await Task.WhenAll(due.Select(t => StampAsync(t.Tsa, imprint))).ConfigureAwait(false);
-            await ApplyAsync(outcomes).ConfigureAwait(false);
+            var outcomes = await Task.WhenAll(due.Select(t => StampAsync(t.Tsa, imprint)));
+            await ApplyAsync(outcomes);
         }
 
-        await UpdateReminderAsync(state.State).ConfigureAwait(false);
+        await UpdateReminderAsync(state.State);
         return EpochRules.ToDto(state.State);
     }
 
@@ -241,7 +241,7 @@ internal sealed class EpochGrain(
 
         try
         {
-            var token = await authorities.TimestampAsync(tsa, imprint, CancellationToken.None).ConfigureAwait(false);
+            var token = await authorities.TimestampAsync(tsa, imprint, CancellationToken.None);
             return new StampOutcome(tsaName, token, null);
         }
         catch (Exception exception)
@@ -255,7 +255,7 @@ internal sealed class EpochGrain(
     private async Task ApplyAsync(IReadOnlyList<StampOutcome> outcomes)
     {
         var options = epochOptions.Value;
-        await _write.WaitAsync().ConfigureAwait(false);
+        await _write.WaitAsync();
         try
         {
             for (var attempt = 1; ; attempt++)
@@ -286,13 +286,13 @@ internal sealed class EpochGrain(
                 state.State = updated;
                 try
                 {
-                    await state.WriteStateAsync(effects).ConfigureAwait(false);
+                    await state.WriteStateAsync(effects);
                     return;
                 }
                 catch (StateConflictException) when (attempt < MaxWriteAttempts)
                 {
                     // Another node stamped this epoch meanwhile: apply this round's results to its version.
-                    await state.ReadStateAsync().ConfigureAwait(false);
+                    await state.ReadStateAsync();
                 }
             }
         }
@@ -307,14 +307,22 @@ internal sealed class EpochGrain(
         var pending = current.Timestamps.Where(t => t.State != TimestampState.Granted).ToList();
         if (pending.Count == 0)
         {
-            await UnregisterReminderAsync(StorageNames.TimestampRetryReminder).ConfigureAwait(false);
+            await UnregisterRetryAsync();
             return;
         }
 
         var next = pending.Min(t => t.NextAttemptAt ?? time.GetUtcNow());
         var due = next - time.GetUtcNow();
-        await RegisterOrUpdateReminderAsync(
-            StorageNames.TimestampRetryReminder, due < TimeSpan.Zero ? TimeSpan.Zero : due, epochOptions.Value.RetryMax).ConfigureAwait(false);
+        await this.RegisterOrUpdateReminder(
+            StorageNames.TimestampRetryReminder, due < TimeSpan.Zero ? TimeSpan.Zero : due, epochOptions.Value.RetryMax);
+    }
+
+    private async Task UnregisterRetryAsync()
+    {
+        if (await this.GetReminder(StorageNames.TimestampRetryReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
     }
 
     private EpochDto SameOrConflict(SealRequest request)

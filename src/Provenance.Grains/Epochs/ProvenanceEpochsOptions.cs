@@ -11,10 +11,10 @@ public sealed class ProvenanceEpochsOptions
     /// <summary>Seal as soon as this many entries are not yet in an epoch; <see langword="null"/> disables it. Default 1000.</summary>
     public long? PendingThreshold { get; set; } = 1000;
 
-    /// <summary>Whether this node runs the schedule loop that calls <see cref="IAnchorGrain.ApplyScheduleAsync"/> (default true).</summary>
+    /// <summary>Whether the anchor applies its schedule on a timer (<see cref="IAnchorGrain.ApplyScheduleAsync"/>; default true).</summary>
     public bool RunScheduler { get; set; } = true;
 
-    /// <summary>How often the schedule loop asks the anchor whether an epoch is due (default 1 s).</summary>
+    /// <summary>How often the anchor's schedule timer checks whether an epoch is due (default 1 s).</summary>
     public TimeSpan SchedulePollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>

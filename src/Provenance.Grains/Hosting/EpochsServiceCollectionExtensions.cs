@@ -1,8 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using Provenance.Actors.Hosting;
 using Provenance.Core.Signing;
 using Provenance.Grains.Epochs;
 using Provenance.Grains.Log;
@@ -14,15 +14,13 @@ namespace Provenance.Grains.Hosting;
 public static class EpochsServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the log sequencer grain and every node's background sequencing loop (a hosted service; with no generic host,
-    /// start the <c>IHostedService</c>s yourself), and <see cref="ILogSigner"/> over the keyed <see cref="IKeyStore"/>
+    /// Adds the log sequencer grain (started on every silo by a start-up task; see <see cref="ILogSequencerGrain.StartAsync"/>), and <see cref="ILogSigner"/> over the keyed <see cref="IKeyStore"/>
     /// <c>"log"</c> (<see cref="StorageNames.LogKeyStore"/>; a fresh in-memory store when none is registered). Needs an
     /// <c>ILogStore</c> (PostgreSQL storage). Calling it again only adds <paramref name="configure"/>.
     /// </summary>
-    public static IGrainRuntimeBuilder AddProvenanceLog(this IGrainRuntimeBuilder builder, Action<ProvenanceLogOptions>? configure = null)
+    public static ISiloBuilder AddProvenanceLog(this ISiloBuilder builder, Action<ProvenanceLogOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.AddGrains(typeof(EpochsServiceCollectionExtensions).Assembly);
         var services = builder.Services;
         services.AddOptions<ProvenanceLogOptions>();
         if (configure is not null)
@@ -36,17 +34,22 @@ public static class EpochsServiceCollectionExtensions
                 sp.GetKeyedService<IKeyStore>(StorageNames.LogKeyStore) ?? new InMemoryKeyStore(),
                 sp.GetRequiredService<IOptions<ProvenanceLogOptions>>().Value.CreateLogKeyIfNone)
             .GetAwaiter().GetResult());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, LogSequencerService>());
         return builder;
     }
 
+    private static async Task StartLogGrainsAsync(IGrainFactory grains)
+    {
+        await grains.GetLogSequencer().StartAsync();
+        await grains.GetAnchor().StartScheduleAsync();
+    }
+
     /// <summary>
-    /// Adds the log (<see cref="AddProvenanceLog"/>), the epoch and anchor grains, <see cref="ILogProofs"/>, every node's
-    /// schedule loop (hosted service) and <see cref="ITimestampAuthorities"/> over <see cref="ProvenanceEpochsOptions.Authorities"/>
+    /// Adds the log (<see cref="AddProvenanceLog"/>), the epoch and anchor grains, <see cref="ILogProofs"/>, the
+    /// schedule (started by a start-up task; see <see cref="IAnchorGrain.StartScheduleAsync"/>) and <see cref="ITimestampAuthorities"/> over <see cref="ProvenanceEpochsOptions.Authorities"/>
     /// unless one is registered (it uses a registered <see cref="Rfc3161Client"/>, or one over a new <c>HttpClient</c>).
-    /// Durable timestamp retries need an <c>IReminderTable</c>; cross-node single sealing needs an <c>IDistributedLock</c>.
+    /// Timestamp retries and the keep-alive reminders need an Orleans reminder service (Reminders.AdoNet in the server).
     /// </summary>
-    public static IGrainRuntimeBuilder AddProvenanceEpochs(this IGrainRuntimeBuilder builder, Action<ProvenanceEpochsOptions>? configure = null)
+    public static ISiloBuilder AddProvenanceEpochs(this ISiloBuilder builder, Action<ProvenanceEpochsOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddProvenanceLog();
@@ -60,9 +63,9 @@ public static class EpochsServiceCollectionExtensions
         services.TryAddSingleton<ITimestampAuthorities>(sp => new TimestampAuthorities(
             [.. sp.GetRequiredService<IOptions<ProvenanceEpochsOptions>>().Value.Authorities],
             sp.GetService<Rfc3161Client>() ?? new Rfc3161Client(new HttpClient(), sp.GetRequiredService<TimeProvider>())));
-        services.TryAddSingleton(sp => new LatestEpochCache(sp.GetRequiredService<TimeProvider>(), sp.GetService<Actors.Storage.IStateChangeFeed>()));
+        services.TryAddSingleton(sp => new LatestEpochCache(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Core.Storage.IStateChangeFeed>()));
         services.TryAddSingleton<ILogProofs, LogProofs>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, AnchorScheduler>());
+        builder.AddStartupTask(static (sp, _) => StartLogGrainsAsync(sp.GetRequiredService<IGrainFactory>()));
         return builder;
     }
 }

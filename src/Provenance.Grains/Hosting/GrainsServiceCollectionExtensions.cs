@@ -1,9 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Provenance.Actors.Hosting;
 using Provenance.Core.Signing;
 using Provenance.Grains.Assets;
+using Orleans.Runtime;
 using Provenance.Grains.Lineage;
+using Provenance.Grains.Persistence;
 using Provenance.Grains.Search;
 using Provenance.Grains.Signing;
 
@@ -27,12 +29,11 @@ public static class GrainsServiceCollectionExtensions
     /// and the node-wide lineage cache. Register storage (<c>IDurableStateStore</c>, <c>IGrainIndex</c>, optionally
     /// <c>IStateChangeFeed</c>, <c>IDistributedLock</c>, <c>ILogStore</c>) separately; every node needs the same storage.
     /// </summary>
-    public static IGrainRuntimeBuilder AddProvenanceGrains(this IGrainRuntimeBuilder builder, Action<ProvenanceGrainsOptions>? configure = null)
+    public static ISiloBuilder AddProvenanceGrains(this ISiloBuilder builder, Action<ProvenanceGrainsOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         var options = new ProvenanceGrainsOptions();
         configure?.Invoke(options);
-        builder.AddGrains(typeof(GrainsServiceCollectionExtensions).Assembly);
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IRandomSource, CryptoRandomSource>();
@@ -44,6 +45,7 @@ public static class GrainsServiceCollectionExtensions
         services.TryAddSingleton<LineageGraph>();
         services.TryAddSingleton<AssetGrainServices>();
         services.TryAddSingleton<IAssetDirectory, AssetDirectory>();
+        services.TryAddSingleton<IAttributeToFactoryMapper<DurableStateAttribute>, DurableStateAttributeMapper>();
         return builder;
     }
 }

@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using Provenance.Actors;
+using Orleans;
+using Orleans.Concurrency;
+using Orleans.Runtime;
 using Provenance.Core.Storage;
 using Provenance.Core.Assets;
 using Provenance.Core.Contracts;
@@ -15,9 +17,9 @@ namespace Provenance.Grains.Lineage;
 /// <summary>
 /// The node-wide lineage cache behind every lineage answer (one per grain runtime / process).
 /// <list type="bullet">
-/// <item>Summaries (<see cref="AssetSummary"/>) are published by asset activations on this node after every read and
-/// write, read straight from grain storage on a miss (never through a grain call, so a walk started inside a grain turn
-/// cannot deadlock on another activation's mailbox), and dropped when storage reports that another node changed the asset.</item>
+/// <item>Summaries (<see cref="AssetSummary"/>) are published by asset activations on this silo after every read and
+/// write, asked of the asset's activation on a miss (<see cref="IAssetGrain.GetSummaryAsync"/> interleaves, so a walk
+/// started inside a grain turn cannot deadlock), and dropped when storage reports that another silo changed the asset.</item>
 /// <item>Children lists are loaded lazily from the <c>children</c> index and refreshed incrementally by sequence: the
 /// query root on every query, any other list when another node changed some asset since it was last refreshed.
 /// Registrations on this node extend loaded lists in place.</item>
@@ -32,38 +34,27 @@ internal sealed class LineageGraph : IDisposable
 
     private static readonly byte[][] RelationshipData = [.. Enum.GetValues<Relationship>().Select(r => Encoding.UTF8.GetBytes($"{{\"relationship\":\"{Name(r)}\"}}"))];
 
-    private readonly IDurableStateStore _storage;
-    private readonly JsonSerializerOptions _json;
+    private readonly IGrainFactory _grains;
     private readonly IGrainIndex _index;
-    private readonly IStateChangeFeed? _feed;
+    private readonly IStateChangeFeed _feed;
     private readonly ConcurrentDictionary<string, AssetSummary> _summaries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ChildList> _children = new(StringComparer.Ordinal);
     private long _remoteEpoch;
     private long _version;
     private RestrictionMemo _memo = new(0);
 
-    public LineageGraph(IDurableStateStore storage, IOptions<GrainRuntimeOptions> runtimeOptions, IGrainIndex index, IStateChangeFeed? feed = null)
+    public LineageGraph(IGrainFactory grains, IGrainIndex index, IStateChangeFeed feed)
     {
-        _storage = storage;
-        _json = runtimeOptions.Value.JsonSerializerOptions;
+        _grains = grains;
         _index = index;
         _feed = feed;
-        if (_feed is not null)
-        {
-            _feed.StateChangedElsewhere += OnStateChangedElsewhere;
-        }
+        _feed.StateChangedElsewhere += OnStateChangedElsewhere;
     }
 
     /// <summary>The index data of a children row for <paramref name="relationship"/>.</summary>
     public static byte[] ChildData(Relationship relationship) => RelationshipData[(int)relationship];
 
-    public void Dispose()
-    {
-        if (_feed is not null)
-        {
-            _feed.StateChangedElsewhere -= OnStateChangedElsewhere;
-        }
-    }
+    public void Dispose() => _feed.StateChangedElsewhere -= OnStateChangedElsewhere;
 
     /// <summary>Records the current summary of an asset (called by its activation on this node).</summary>
     public void Publish(AssetSummary summary)
@@ -90,9 +81,8 @@ internal sealed class LineageGraph : IDisposable
     private async ValueTask<AssetSummary?> LoadSummaryAsync(string assetId)
     {
         var epoch = Volatile.Read(ref _remoteEpoch);
-        var record = await _storage.ReadAsync(new GrainStateKey(StorageNames.AssetGrainType, assetId, StorageNames.AssetState), CancellationToken.None).ConfigureAwait(false);
-        var state = record is null ? null : JsonSerializer.Deserialize<AssetState>(record.Data.Span, _json);
-        var summary = state is null || state.Revision == 0 ? null : AssetGrain.Summarize(state);
+        // The asset's one activation is the authority (GetSummaryAsync interleaves, so a walk inside a turn cannot deadlock).
+        var summary = AssetIds.IsValid(assetId) ? await _grains.GetGrain<IAssetGrain>(assetId).GetSummaryAsync() : null;
         if (summary is not null && Volatile.Read(ref _remoteEpoch) == epoch)
         {
             _summaries.TryAdd(assetId, summary);

@@ -6,10 +6,17 @@ public sealed class ProvenanceLogOptions
     /// <summary>The log id; the checkpoint origin is <c>provenance.dev/log/&lt;LogId&gt;</c>. No whitespace. Default <c>main</c>.</summary>
     public string LogId { get; set; } = "main";
 
-    /// <summary>Whether this node runs the background sequencing loop (default true; every node may, one sequences at a time).</summary>
+    /// <summary>Whether the sequencer grain sequences continuously (default true; off only in tests that drive passes by hand).</summary>
     public bool RunSequencer { get; set; } = true;
 
-    /// <summary>Pause of the sequencing loop when nothing was pending, or when another node holds the lock (default 50 ms).</summary>
+    /// <summary>
+    /// Period of the sequencer's and the anchor's keep-alive reminders (default 10 s): the longest a silo failure can leave
+    /// the log unsequenced or the schedule unapplied before a surviving silo re-activates them. At least Orleans'
+    /// <c>ReminderOptions.MinimumReminderPeriod</c>, which the silo configuration lowers to 1 s.
+    /// </summary>
+    public TimeSpan KeepAlivePeriod { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Pause of the sequencing timer when nothing was pending (default 50 ms).</summary>
     public TimeSpan SequencerInterval { get; set; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>Most entries sequenced in one transaction (default 5000).</summary>

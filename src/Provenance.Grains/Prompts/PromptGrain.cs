@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
-using Provenance.Actors;
+using Orleans;
+using Orleans.Concurrency;
+using Orleans.Runtime;
 using Provenance.Core.Assets;
 using Provenance.Core.Contracts;
 using Provenance.Core.Diff;
@@ -15,7 +17,7 @@ namespace Provenance.Grains.Prompts;
 /// <summary>A prompt family; see <see cref="IPromptGrain"/>.</summary>
 [GrainType(StorageNames.PromptGrainType)]
 internal sealed class PromptGrain(
-    [PersistentState(StorageNames.PromptState)] IPersistentState<PromptState> state,
+    [PersistentState(StorageNames.PromptState, StorageNames.MetadataStorage)] IPersistentState<PromptState> state,
     TimeProvider time) : Grain, IPromptGrain
 {
     private const int MaxText = 32_768;
@@ -24,7 +26,7 @@ internal sealed class PromptGrain(
     {
         get
         {
-            var key = GetPrimaryKeyString();
+            var key = this.GetPrimaryKeyString();
             var slash = key.IndexOf('/', StringComparison.Ordinal);
             return slash < 0 ? (key, "") : (key[..slash], key[(slash + 1)..]);
         }

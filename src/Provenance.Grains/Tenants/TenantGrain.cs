@@ -1,4 +1,6 @@
-using Provenance.Actors;
+using Orleans;
+using Orleans.Concurrency;
+using Orleans.Runtime;
 using Provenance.Core.Assets;
 using Provenance.Core.Contracts;
 
@@ -6,7 +8,7 @@ namespace Provenance.Grains.Tenants;
 
 /// <summary>Holds a tenant's policy; see <see cref="ITenantGrain"/>.</summary>
 [GrainType(StorageNames.TenantGrainType)]
-public sealed class TenantGrain([PersistentState(StorageNames.TenantState)] IPersistentState<TenantState> state) : Grain, ITenantGrain
+public sealed class TenantGrain([PersistentState(StorageNames.TenantState, StorageNames.MetadataStorage)] IPersistentState<TenantState> state) : Grain, ITenantGrain
 {
     private TenantPolicyDto? _policy;
 
