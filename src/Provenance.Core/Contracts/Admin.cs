@@ -46,5 +46,8 @@ public sealed record AuditFindingDto(long Id, string Kind, string Subject, strin
 /// <summary>GET /v1/runtime: grain runtime statistics for the dashboard.</summary>
 public sealed record RuntimeStatsDto(DateTimeOffset At, IReadOnlyList<GrainTypeStatsDto> GrainTypes, long StorageErrors, long TsaFailures, double? TsaLatencyMsP50);
 
-/// <summary>Per grain type runtime statistics.</summary>
-public sealed record GrainTypeStatsDto(string GrainType, long ActiveActivations, long TotalActivations, long Calls, long FailedCalls, long QueueLength, double LatencyMsP50, double LatencyMsP95, double LatencyMsP99);
+/// <summary>
+/// Per grain type runtime statistics of this silo: activations (Orleans' management grain), and calls since start,
+/// failed calls, calls in progress and latency percentiles of the recent calls (the silo's incoming call filter).
+/// </summary>
+public sealed record GrainTypeStatsDto(string GrainType, long ActiveActivations, long Calls, long FailedCalls, long QueueLength, double LatencyMsP50, double LatencyMsP95, double LatencyMsP99);

@@ -2,7 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Provenance.Core.Contracts;
 using Provenance.Server.Auth;
-using Provenance.Actors;
+using Orleans;
 using Provenance.Grains;
 using Provenance.Grains.Tenants;
 using Provenance.Server.Problems;

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
-using Provenance.Actors;
+using Orleans;
 using Provenance.Core.Contracts;
 using Provenance.Core.Hashing;
 using Provenance.Grains.Assets;

@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Provenance.Actors;
+using Orleans;
 using Provenance.Core.Assets;
 using Provenance.Core.Contracts;
 using Provenance.Grains;

@@ -1,29 +1,38 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Provenance.Actors.Diagnostics;
+using Orleans;
+using Orleans.Runtime;
 using Provenance.Core.Contracts;
 using Provenance.Server.Auth;
 using Provenance.Server.Metrics;
 
 namespace Provenance.Server.Apis;
 
-/// <summary>The grain runtime's statistics on this node (scope <c>admin</c>), for the dashboard.</summary>
+/// <summary>This silo's grain statistics (scope <c>admin</c>), for the dashboard's Runtime page.</summary>
 internal static class RuntimeApi
 {
     public static IEndpointRouteBuilder MapRuntimeApi(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/v1/runtime", Get).WithTags("Runtime").RequireScope(Scopes.Admin)
+        routes.MapGet("/v1/runtime", GetAsync).WithTags("Runtime").RequireScope(Scopes.Admin)
             .WithName("GetRuntimeStats")
-            .WithSummary("Grain activations, calls, failures, queue lengths and latency percentiles per grain type on this node.");
+            .WithSummary("Grain activations (from Orleans' management grain), calls, failures, calls in progress and latency percentiles per grain type on this silo.");
         return routes;
     }
 
-    private static Ok<RuntimeStatsDto> Get(IRuntimeStatistics runtime, TsaStatistics tsa)
+    private static async Task<Ok<RuntimeStatsDto>> GetAsync(IGrainFactory grains, ILocalSiloDetails silo, GrainCallStatistics calls, TsaStatistics tsa)
     {
-        var snapshot = runtime.GetSnapshot();
-        var types = snapshot.GrainTypes.Select(t => new GrainTypeStatsDto(
-            t.GrainType, t.ActiveActivations, t.TotalActivations, t.CallsTotal, t.CallsFailed, t.QueueLength,
-            t.Latency.P50.TotalMilliseconds, t.Latency.P95.TotalMilliseconds, t.Latency.P99.TotalMilliseconds)).ToArray();
+        var activations = (await grains.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics([silo.SiloAddress]))
+            .GroupBy(s => s.GrainType, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (long)g.Sum(s => s.ActivationCount), StringComparer.Ordinal);
+        var measured = calls.Snapshot();
+        var types = activations.Keys.Union(measured.Keys, StringComparer.Ordinal)
+            .Where(t => !t.StartsWith("sys.", StringComparison.Ordinal))
+            .Select(t =>
+            {
+                var m = measured.GetValueOrDefault(t);
+                return new GrainTypeStatsDto(t, activations.GetValueOrDefault(t), m.Calls, m.Failed, m.InProgress, m.P50, m.P95, m.P99);
+            })
+            .ToArray();
         var (failures, p50) = tsa.Snapshot();
-        return TypedResults.Ok(new RuntimeStatsDto(snapshot.Timestamp, types, 0, failures, p50));
+        return TypedResults.Ok(new RuntimeStatsDto(DateTimeOffset.UtcNow, types, calls.StorageErrors, failures, p50));
     }
 }

@@ -6,7 +6,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
-using Provenance.Actors;
+using Orleans;
 using Provenance.Core.Contracts;
 using Provenance.Core.Evidence;
 using Provenance.Core.Hashing;

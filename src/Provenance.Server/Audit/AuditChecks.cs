@@ -1,3 +1,4 @@
+using Orleans;
 using Provenance.Core.Storage;
 using Provenance.Core.Merkle;
 
@@ -76,7 +77,7 @@ internal sealed class LogTreeCheck(ILogStore log) : IAuditCheck
 /// Every stored asset's current manifest: the canonical bytes hash to the recorded manifest hash, the JWS verifies with
 /// the manifest key ring over exactly those bytes, and the asset's log entry (<c>{id}@{revision}</c>) holds that hash.
 /// </summary>
-internal sealed class ManifestCheck(Provenance.Storage.Postgres.PostgresStorage storage, Provenance.Actors.IGrainFactory grains,
+internal sealed class ManifestCheck(Provenance.Storage.Postgres.PostgresStorage storage, IGrainFactory grains,
     Provenance.Grains.Signing.IManifestSigner signer, ILogStore log) : IAuditCheck
 {
     public string Name => "manifests";
@@ -159,7 +160,7 @@ internal sealed class ManifestCheck(Provenance.Storage.Postgres.PostgresStorage 
 /// Every epoch's checkpoint: recomputes the root of its first <c>TreeSize</c> stored leaves and compares it with the
 /// signed root, and verifies the checkpoint JWS over its text with the log key ring.
 /// </summary>
-internal sealed class CheckpointCheck(ILogStore log, Provenance.Actors.IGrainFactory grains, Provenance.Grains.Log.ILogSigner logSigner) : IAuditCheck
+internal sealed class CheckpointCheck(ILogStore log, IGrainFactory grains, Provenance.Grains.Log.ILogSigner logSigner) : IAuditCheck
 {
     public string Name => "checkpoints";
 

@@ -15,7 +15,32 @@ public sealed class ProvenanceOptions
     /// <summary>Signing keys (PKCS#8 PEM, mode 0600). Default <c>&lt;DataDirectory&gt;/keys</c>.</summary>
     public string? KeyDirectory { get; set; }
 
-    /// <summary>Request body limits.</summary>
+    /// <summary>
+/// The Orleans cluster (docs/configuration.md): every server process on the same PostgreSQL with the same cluster id is a
+/// silo of one cluster. Two silos on one machine need distinct ports.
+/// </summary>
+public sealed class ClusterSettings
+{
+    /// <summary>Cluster id. Default <c>provenance</c>.</summary>
+    public string ClusterId { get; set; } = "provenance";
+
+    /// <summary>Service id, stable across deployments. Default <c>provenance</c>.</summary>
+    public string ServiceId { get; set; } = "provenance";
+
+    /// <summary>Silo-to-silo port. Default 11111.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Gateway port for cluster clients. Default 30000.</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>The address other silos and clients reach this one at. Default 127.0.0.1 (one machine); set it on a network.</summary>
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Listen on every interface rather than only <see cref="AdvertisedAddress"/> (containers). Default off.</summary>
+    public bool ListenOnAnyAddress { get; set; }
+}
+
+/// <summary>Request body limits.</summary>
     public LimitOptions Limits { get; set; } = new();
 
     /// <summary>Uploaded files (POST /v1/assets/upload, POST /v1/verify multipart).</summary>
@@ -32,6 +57,9 @@ public sealed class ProvenanceOptions
 
     /// <summary>The audit job.</summary>
     public AuditSettings Audit { get; set; } = new();
+
+    /// <summary>This silo's place in the Orleans cluster.</summary>
+    public ClusterSettings Cluster { get; set; } = new();
 
     /// <summary>This node's name (logs, cross-node notifications). Default: a random id per start.</summary>
     public string? NodeName { get; set; }

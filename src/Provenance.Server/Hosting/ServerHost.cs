@@ -3,7 +3,8 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Provenance.Actors.Hosting;
+using System.Net;
+using Orleans.Hosting;
 using Provenance.Core.Storage;
 using Provenance.Core.Contracts;
 using Provenance.Core.Signing;
@@ -102,25 +103,40 @@ public static class ServerHost
         services.AddOpenApi();
         services.AddApiKeyAuth();
 
-        var nodeName = builder.Configuration[$"{ProvenanceOptions.SectionName}:NodeName"];
-        services.AddPostgresStorage(connectionString, o =>
+        var settings = builder.Configuration.GetSection(ProvenanceOptions.SectionName).Get<ProvenanceOptions>() ?? new ProvenanceOptions();
+        var anchor = settings.Anchor;
+        var cluster = settings.Cluster;
+        if (!IPAddress.TryParse(cluster.AdvertisedAddress, out var advertised))
         {
-            if (!string.IsNullOrWhiteSpace(nodeName))
+            throw new InvalidOperationException($"Provenance:Cluster:AdvertisedAddress '{cluster.AdvertisedAddress}' is not an IP address.");
+        }
+
+        builder.UseOrleans(silo => silo
+            .ConfigureEndpoints(advertised, cluster.SiloPort, cluster.GatewayPort, cluster.ListenOnAnyAddress)
+            .AddProvenanceSilo(new ProvenanceSiloSettings
             {
-                o.NodeId = nodeName;
-            }
-        });
+                ConnectionString = connectionString,
+                ClusterId = cluster.ClusterId,
+                ServiceId = cluster.ServiceId,
+                Storage = o =>
+                {
+                    if (!string.IsNullOrWhiteSpace(settings.NodeName))
+                    {
+                        o.NodeId = settings.NodeName;
+                    }
+                },
+                Epochs = o =>
+                {
+                    o.Interval = anchor.IntervalSeconds > 0 ? TimeSpan.FromSeconds(anchor.IntervalSeconds) : null;
+                    o.PendingThreshold = anchor.PendingThreshold > 0 ? anchor.PendingThreshold : null;
+                },
+            }));
         // The container must not own the storage's parts: PostgresStorage disposes them itself, once, after its writers drain.
         services.Replace(ServiceDescriptor.Singleton<IStateChangeFeed>(sp => new StateChangeFeedView(sp.GetRequiredService<PostgresStorage>().StateChanges)));
         services.AddSingleton<IKeyStore>(sp => sp.GetRequiredService<SigningKeyStores>().ManifestKeys);
         services.AddSingleton<ITimestampAuthorities>(sp => sp.GetRequiredService<TimestampService>());
-        var anchor = builder.Configuration.GetSection(ProvenanceOptions.SectionName).Get<ProvenanceOptions>()?.Anchor ?? new AnchorSettings();
-        services.AddGrainRuntime().AddProvenanceGrains().AddProvenanceEpochs(o =>
-        {
-            o.Interval = anchor.IntervalSeconds > 0 ? TimeSpan.FromSeconds(anchor.IntervalSeconds) : null;
-            o.PendingThreshold = anchor.PendingThreshold > 0 ? anchor.PendingThreshold : null;
-        });
-        services.Configure<Provenance.Actors.GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(2)); // Asset grains are written once and then mostly idle: at thousands of registrations a second, 15 min of idle activations is millions of states in memory.
+        services.AddSingleton<GrainCallStatistics>();
+        services.AddSingleton<Orleans.IIncomingGrainCallFilter>(sp => sp.GetRequiredService<GrainCallStatistics>());
         services.AddMetrics();
         services.AddSingleton<ServerMetrics>();
         services.AddSingleton<PrometheusExporter>();

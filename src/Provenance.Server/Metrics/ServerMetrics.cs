@@ -1,3 +1,4 @@
+using Orleans;
 using System.Diagnostics.Metrics;
 
 namespace Provenance.Server.Metrics;
@@ -80,11 +81,11 @@ internal sealed class TsaStatistics
 /// <summary>Log size, pending entries, epoch lag and epochs awaiting timestamps for /metrics, read from the anchor at scrape time.</summary>
 internal sealed class LogMetricsRefresher : IMetricsRefresher
 {
-    private readonly Provenance.Actors.IGrainFactory grains;
+    private readonly IGrainFactory grains;
     private Provenance.Core.Contracts.AnchorStatusDto? status;
     private DateTimeOffset at;
 
-    public LogMetricsRefresher(Provenance.Actors.IGrainFactory grains, ServerMetrics metrics)
+    public LogMetricsRefresher(IGrainFactory grains, ServerMetrics metrics)
     {
         this.grains = grains;
         metrics.Gauge("provenance.log.size", () => Value(s => s.LogSize), "Sequenced entries in the log.");

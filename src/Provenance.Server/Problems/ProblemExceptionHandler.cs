@@ -33,6 +33,10 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
 
         httpContext.Response.Clear();
         httpContext.Response.StatusCode = status;
+        if (status == 503)
+        {
+            httpContext.Response.Headers.RetryAfter = "1";
+        }
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,
@@ -69,7 +73,11 @@ internal sealed partial class ProblemExceptionHandler(IProblemDetailsService pro
         BadHttpRequestException bad => (bad.StatusCode, ProblemCodes.CodeOf(bad.StatusCode), bad.Message, BindingField(bad.Message)),
         JsonException json => (400, ProblemCodes.InvalidJson, JsonDetail(json), JsonField(json)),
         PostgresException => (500, ProblemCodes.Internal, "An internal error occurred.", null),
-        NpgsqlException or TimeoutException => (503, ProblemCodes.Unavailable, "The database is unavailable; try again later.", null),
+        NpgsqlException => (503, ProblemCodes.Unavailable, "The database is unavailable; try again later.", null),
+        // A silo died or is shutting down mid-call: the grain is re-activated elsewhere within seconds, so retry.
+        Orleans.Runtime.SiloUnavailableException or Orleans.Runtime.OrleansMessageRejectionException or Orleans.Runtime.ClientNotAvailableException
+            or Orleans.Runtime.GatewayTooBusyException or TimeoutException
+            => (503, ProblemCodes.Unavailable, "The cluster is recovering from a node failure; try again in a moment.", null),
         _ => (500, ProblemCodes.Internal, "An internal error occurred.", null),
     };
 

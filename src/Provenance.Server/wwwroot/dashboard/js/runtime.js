@@ -14,7 +14,7 @@ export async function render(main, route, ctx) {
   const stamp = h('span.muted.small#runtime-at');
   const pauseBtn = h('button', { type: 'button', 'aria-pressed': 'false' }, 'Pause');
   main.append(
-    h('div.pagehead', h('div', h('h1', 'Runtime'), h('p.muted', 'Grain activations, call rates, latencies and queues of this server node, refreshed every 2 seconds. ', stamp)),
+    h('div.pagehead', h('div', h('h1', 'Runtime'), h('p.muted', 'Grain activations, call rates, latencies and calls in progress on this silo, refreshed every 2 seconds. ', stamp)),
       h('div.actions', pauseBtn)),
     msg, summary, h('section.card', { 'aria-labelledby': 'rt-rate' }, h('h2#rt-rate', 'Calls per second (all grain types, last 2 minutes)'), spark),
     h('section.card', { 'aria-labelledby': 'rt-types' }, h('h2#rt-types', 'Grain types'), tableBox));
@@ -84,10 +84,10 @@ function renderTiles(box, st, total) {
   const types = st.grainTypes || [];
   const sum = (f) => types.reduce((a, g) => a + (g[f] || 0), 0);
   clear(box).append(
-    tile('Active activations', num(sum('activeActivations')), `${num(sum('totalActivations'))} since start`),
+    tile('Active activations', num(sum('activeActivations'))),
     tile('Calls per second', total === null ? 'measuring…' : num(total, 1), `${num(sum('calls'))} calls in total`),
     tile('Failed calls', num(sum('failedCalls'))),
-    tile('Queued calls', num(sum('queueLength'))),
+    tile('Calls in progress', num(sum('queueLength'))),
     tile('Storage errors', h('span', outcome(st.storageErrors ? 'fail' : 'pass', num(st.storageErrors)))),
     tile('TSA failures', h('span', outcome(st.tsaFailures ? 'fail' : 'pass', num(st.tsaFailures))),
       st.tsaLatencyMsP50 !== null && st.tsaLatencyMsP50 !== undefined ? `TSA latency p50 ${num(st.tsaLatencyMsP50, 1)} ms` : null));
@@ -97,10 +97,10 @@ function table(st, rates) {
   const types = [...(st.grainTypes || [])].sort((a, b) => a.grainType.localeCompare(b.grainType));
   if (!types.length) return h('p.muted', 'No grain has been activated yet.');
   return labelCells(h('table.runtime',
-    h('thead', h('tr', ['Grain type', 'Active', 'Activations', 'Calls/s', 'Calls', 'Failed', 'Queue', 'p50 ms', 'p95 ms', 'p99 ms'].map(t => h('th', { scope: 'col' }, t)))),
+    h('thead', h('tr', ['Grain type', 'Active', 'Calls/s', 'Calls', 'Failed', 'Queue', 'p50 ms', 'p95 ms', 'p99 ms'].map(t => h('th', { scope: 'col' }, t)))),
     h('tbody', types.map(g => h('tr', { 'data-grain-type': g.grainType },
       h('th', { scope: 'row' }, g.grainType),
-      h('td.num', num(g.activeActivations)), h('td.num', num(g.totalActivations)),
+      h('td.num', num(g.activeActivations)),
       h('td.num', rates ? num(rates.get(g.grainType) || 0, 1) : '…'),
       h('td.num', num(g.calls)), h('td.num', g.failedCalls ? h('span', outcome('fail', num(g.failedCalls))) : '0'),
       h('td.num', num(g.queueLength)),
