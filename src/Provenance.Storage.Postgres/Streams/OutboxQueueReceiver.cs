@@ -34,7 +34,7 @@ internal sealed partial class OutboxQueueReceiver : IQueueAdapterReceiver
     private long readCursor;
     private long savedCursor;
     private long seenNotifications = -1;
-    private long lastQueryAt = long.MinValue;
+    private long lastQueryAt;
     private bool mayHaveMore = true;
 
     public OutboxQueueReceiver(PostgresStorage storage, OutboxStreamOptions options, string providerName, int queue, ILogger logger)
