@@ -41,6 +41,8 @@ public sealed class OutboxStreamDeliveryTests(OutboxStreamClusterFixture fixture
         var key = Guid.NewGuid().ToString("N");
         var streamId = StreamId.Create(OutboxStreamTestCluster.AssetsStream, key);
         var positions = new List<long>();
+
+        // Sequential writes, then concurrent ones: positions come from the numbering pass, not from submission order.
         for (var i = 0; i < 5; i++)
         {
             positions.Add(await OutboxStreamTestCluster.CommitEventAsync(fixture.Writer, OutboxStreamTestCluster.AssetsStream, key, $"{key}-{i}"));

@@ -36,8 +36,8 @@ public sealed class OutboxStreamFailoverTests(PostgresFixture fixture, ITestOutp
         var victim = cluster.SecondarySilos[0];
         var victimQueues = OutboxStreamTestCluster.RunningReceivers(victim);
         output.WriteLine($"killed silo read queues {string.Join(", ", victimQueues)}");
-        await CommitRoundAsync("before-kill"); // committed, perhaps not yet delivered when the silo dies
 
+        await CommitRoundAsync("before-kill"); // committed, perhaps not yet delivered when the silo dies
         await cluster.KillSiloAsync(victim);
         await CommitRoundAsync("after-kill-1");
         await CommitRoundAsync("after-kill-2");

@@ -12,6 +12,8 @@ namespace Provenance.Storage.Postgres.Tests.Streams;
 /// <summary>The provider's parts without a cluster.</summary>
 public sealed class OutboxStreamProviderTests(PostgresFixture fixture) : IClassFixture<PostgresFixture>
 {
+    private static readonly int[] ExpectedQueues = [690, 33, 230]; // 32-bit FNV-1a of "ns\0key" mod 1024, computed independently
+
     [Theory]
     [InlineData("parent-1", "tenant-a", "parent-1")]
     [InlineData(null, "tenant-a", "tenant-a")]
@@ -140,5 +142,4 @@ public sealed class OutboxStreamProviderTests(PostgresFixture fixture) : IClassF
         Assert.Equal([1, 2, 3], copy.GetEvents<OutboxEvent>().Single().Item1.Payload);
     }
 
-    private static readonly int[] ExpectedQueues = [690, 33, 230]; // 32-bit FNV-1a of "ns\0key" mod 1024, computed independently
 }
