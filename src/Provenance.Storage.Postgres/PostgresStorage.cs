@@ -27,7 +27,7 @@ public sealed class PostgresStorage : IAsyncDisposable
         Options = options;
         notifications = new PostgresNotificationListener(dataSource, options.NodeId);
         grainStorage = new PostgresGrainStorage(dataSource, options);
-        Outbox = new PostgresOutboxStore(dataSource, notifications);
+        OutboxStore = new PostgresOutboxStore(dataSource, notifications);
         Index = new PostgresGrainIndex(dataSource);
         Locks = new PostgresDistributedLock(dataSource);
         Log = new PostgresLogStore(dataSource);
@@ -46,7 +46,13 @@ public sealed class PostgresStorage : IAsyncDisposable
     public IStateChangeFeed StateChanges => notifications;
 
     /// <summary>The durable outbox and consumer checkpoints.</summary>
-    public IOutboxStore Outbox { get; }
+    public IOutboxStore Outbox => OutboxStore;
+
+    /// <summary>The outbox with its numbering pass (for the Orleans stream receivers).</summary>
+    internal PostgresOutboxStore OutboxStore { get; }
+
+    /// <summary>The LISTEN connection (outbox wake-ups for the Orleans stream receivers).</summary>
+    internal PostgresNotificationListener Notifications => notifications;
 
     /// <summary>The secondary index.</summary>
     public IGrainIndex Index { get; }

@@ -15,6 +15,13 @@ public sealed class PostgresStorageOptions
     /// <summary>Whether committed state writes are announced to other nodes (NOTIFY), feeding <see cref="Provenance.Core.Storage.IStateChangeFeed"/>.</summary>
     public bool PublishStateChanges { get; set; } = true;
 
+    /// <summary>
+    /// Number of Orleans stream queues the outbox is split into; every outbox row is stamped with its stream's queue when
+    /// written. Must equal <see cref="Streams.OutboxStreamOptions.QueueCount"/> on every silo (the stream provider refuses
+    /// to start otherwise). Changing it needs every silo stopped (docs/adr/0007-streams-over-the-outbox.md). Default 4.
+    /// </summary>
+    public int StreamQueueCount { get; set; } = 4;
+
     /// <summary>Applies the schema migrations when the storage opens.</summary>
     public bool ApplyMigrations { get; set; } = true;
 }

@@ -31,7 +31,10 @@ public sealed record LogAppend(string SourceKey, byte[] LeafInput);
 /// <param name="EventType">Event type, e.g. <c>asset.registered</c>.</param>
 /// <param name="Tenant">The tenant the event belongs to, or <see langword="null"/> for deployment-wide events.</param>
 /// <param name="Payload">UTF-8 JSON payload.</param>
-public sealed record OutboxMessage(string Stream, string EventType, string? Tenant, ReadOnlyMemory<byte> Payload);
+/// <param name="StreamKey">Which stream of <paramref name="Stream"/> the event belongs to (e.g. the parent asset id of a
+/// per-asset <c>derivatives</c> stream); <see langword="null"/> means the tenant's stream, or the deployment's for
+/// deployment-wide events. Together with <paramref name="Stream"/> it names exactly one Orleans stream.</param>
+public sealed record OutboxMessage(string Stream, string EventType, string? Tenant, ReadOnlyMemory<byte> Payload, string? StreamKey = null);
 
 /// <summary>A secondary index row: under <paramref name="Index"/> and <paramref name="Key"/>, the value <paramref name="Value"/>.
 /// Rows are append-only and unique per (index, key, value); writing the same triple again is a no-op.</summary>

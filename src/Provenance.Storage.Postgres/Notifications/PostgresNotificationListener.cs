@@ -21,6 +21,7 @@ internal sealed class PostgresNotificationListener : IStateChangeFeed, IAsyncDis
     private readonly CancellationTokenSource stopping = new();
     private readonly TaskCompletionSource listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Action<GrainStateKey>? stateChanged;
+    private long outboxNotifications;
     private Task? loop;
     private int started;
     private int disposed;
@@ -55,6 +56,16 @@ internal sealed class PostgresNotificationListener : IStateChangeFeed, IAsyncDis
     {
         EnsureStarted();
         return streamSignals.GetOrAdd(stream, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+    }
+
+    /// <summary>
+    /// A counter that grows with every outbox notification (any stream) and every reconnect (when notifications may
+    /// have been missed): a reader that sees it unchanged since its last read knows no event was announced since.
+    /// </summary>
+    public long OutboxNotificationCount()
+    {
+        EnsureStarted();
+        return Interlocked.Read(ref outboxNotifications);
     }
 
     /// <summary>Stops listening. Idempotent (the DI container may dispose it as well as its owner).</summary>
@@ -135,6 +146,7 @@ internal sealed class PostgresNotificationListener : IStateChangeFeed, IAsyncDis
     {
         if (e.Channel == SchemaNames.OutboxChannel)
         {
+            Interlocked.Increment(ref outboxNotifications);
             Wake(e.Payload);
         }
         else if (e.Channel == SchemaNames.StateChannel
@@ -155,6 +167,7 @@ internal sealed class PostgresNotificationListener : IStateChangeFeed, IAsyncDis
 
     private void WakeAllStreams()
     {
+        Interlocked.Increment(ref outboxNotifications);
         foreach (var stream in streamSignals.Keys)
         {
             Wake(stream);

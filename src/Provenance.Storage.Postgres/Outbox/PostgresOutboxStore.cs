@@ -91,7 +91,9 @@ internal sealed class PostgresOutboxStore(NpgsqlDataSource dataSource, PostgresN
     }
 
     /// <summary>Numbers unnumbered visible events unless another node is doing it right now.</summary>
-    internal async Task SequencePendingAsync(CancellationToken cancellationToken)
+    /// <returns>True when unnumbered events may remain (another node held the lock, or a full pass was numbered), so a
+    /// reader should look again soon rather than wait for the next notification.</returns>
+    internal async Task<bool> SequencePendingAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (var pending = new NpgsqlCommand($"SELECT EXISTS (SELECT 1 FROM {SchemaNames.Outbox} WHERE position IS NULL)", connection))
@@ -99,7 +101,7 @@ internal sealed class PostgresOutboxStore(NpgsqlDataSource dataSource, PostgresN
             // The common case for a caught-up reader: one index probe, no transaction.
             if (await pending.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not true)
             {
-                return;
+                return false;
             }
         }
 
@@ -109,16 +111,18 @@ internal sealed class PostgresOutboxStore(NpgsqlDataSource dataSource, PostgresN
         {
             if (await tryLock.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not true)
             {
-                return;
+                return true;
             }
         }
 
         // A separate statement: its snapshot is taken after the lock, so it sees the previous numbering pass's commit.
+        int numbered;
         await using (var sequence = new NpgsqlCommand(SequenceSql, connection, transaction))
         {
-            await sequence.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            numbered = await sequence.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return numbered >= SequenceBatch;
     }
 }

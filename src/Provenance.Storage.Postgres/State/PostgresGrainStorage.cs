@@ -5,6 +5,7 @@ using Npgsql;
 using NpgsqlTypes;
 using Provenance.Core.Storage;
 using Provenance.Storage.Postgres.Schema;
+using Provenance.Storage.Postgres.Streams;
 
 namespace Provenance.Storage.Postgres.State;
 
@@ -65,8 +66,8 @@ internal sealed class PostgresGrainStorage : IDurableStateStore, IAsyncDisposabl
             JOIN ok USING (ord) ORDER BY e.n
         ),
         events AS (
-            INSERT INTO {SchemaNames.Outbox} (stream, event_type, tenant, payload)
-            SELECT e.s, e.t, e.tenant, e.p FROM unnest($11::int[], $12::text[], $13::text[], $14::text[], $15::bytea[]) WITH ORDINALITY AS e(ord, s, t, tenant, p, n)
+            INSERT INTO {SchemaNames.Outbox} (stream, event_type, tenant, payload, stream_key, queue)
+            SELECT e.s, e.t, e.tenant, e.p, e.sk, e.q FROM unnest($11::int[], $12::text[], $13::text[], $14::text[], $15::bytea[], $23::text[], $24::int[]) WITH ORDINALITY AS e(ord, s, t, tenant, p, sk, q, n)
             JOIN ok USING (ord) ORDER BY e.n
             RETURNING stream
         ),
@@ -119,6 +120,7 @@ internal sealed class PostgresGrainStorage : IDurableStateStore, IAsyncDisposabl
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBatchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.WriterCount, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.StreamQueueCount, 1);
         this.dataSource = dataSource;
         this.options = options;
         queues = new Channel<WriteRequest>[options.WriterCount];
@@ -406,7 +408,8 @@ internal sealed class PostgresGrainStorage : IDurableStateStore, IAsyncDisposabl
         List<int> logOrds = [], eventOrds = [], indexOrds = [], noticeOrds = [];
         List<string> logKeys = [], streams = [], eventTypes = [], indexNames = [], indexKeys = [], indexValues = [], notices = [];
         List<byte[]> logInputs = [], payloads = [];
-        List<string?> tenants = [];
+        List<string?> tenants = [], streamKeys = [];
+        List<int> streamQueues = [];
         List<byte[]?> indexData = [];
         for (var i = 0; i < n; i++)
         {
@@ -442,6 +445,9 @@ internal sealed class PostgresGrainStorage : IDurableStateStore, IAsyncDisposabl
                 eventTypes.Add(message.EventType);
                 tenants.Add(message.Tenant);
                 payloads.Add(ToArray(message.Payload));
+                streamKeys.Add(message.StreamKey);
+                streamQueues.Add(OutboxStreamIdentity.QueueOf(
+                    OutboxStreamIdentity.StreamIdOf(message.Stream, message.StreamKey, message.Tenant), options.StreamQueueCount));
             }
 
             foreach (var entry in effects.IndexEntries)
@@ -477,6 +483,8 @@ internal sealed class PostgresGrainStorage : IDurableStateStore, IAsyncDisposabl
         apply.Parameters.Add(new NpgsqlParameter { Value = indexData.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
         apply.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. noticeOrds] });
         apply.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. notices] });
+        apply.Parameters.Add(new NpgsqlParameter { Value = streamKeys.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        apply.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. streamQueues] });
 
         // No explicit transaction: the single statement is atomic and commits before its results are returned.
         var outcomes = new Outcome[n];

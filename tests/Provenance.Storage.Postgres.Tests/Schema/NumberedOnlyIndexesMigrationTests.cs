@@ -28,6 +28,7 @@ public sealed class NumberedOnlyIndexesMigrationTests(PostgresFixture fixture) :
             [
                 ("outbox_pending", "(\"position\" IS NULL)"),
                 ("outbox_position_numbered", "(\"position\" IS NOT NULL)"),
+                ("outbox_queue_position", "(\"position\" IS NOT NULL)"), // 021: the stream receivers' index, numbered-only too
                 ("outbox_stream_position", "(\"position\" IS NOT NULL)"),
             ],
             outbox);
