@@ -7,7 +7,6 @@ using Provenance.Grains.Hosting;
 using Provenance.Grains.Log;
 using Provenance.Grains.Serialization;
 using Provenance.Storage.Postgres;
-using Provenance.Storage.Postgres.Orleans;
 
 namespace Provenance.Server.Hosting;
 
