@@ -20,12 +20,15 @@ internal static class RuntimeApi
 
     private static async Task<Ok<RuntimeStatsDto>> GetAsync(IGrainFactory grains, ILocalSiloDetails silo, GrainCallStatistics calls, TsaStatistics tsa)
     {
+        // The management grain names grain classes; the call filter learned which grain type each class serves.
+        var typeOf = calls.GrainTypesByClass();
         var activations = (await grains.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics([silo.SiloAddress]))
-            .GroupBy(s => s.GrainType, StringComparer.Ordinal)
+            .Where(s => !s.GrainType.StartsWith("Orleans.", StringComparison.Ordinal))
+            .GroupBy(s => typeOf.GetValueOrDefault(s.GrainType) ?? ShortName(s.GrainType), StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (long)g.Sum(s => s.ActivationCount), StringComparer.Ordinal);
         var measured = calls.Snapshot();
         var types = activations.Keys.Union(measured.Keys, StringComparer.Ordinal)
-            .Where(t => !t.StartsWith("sys.", StringComparison.Ordinal))
+            .Where(t => !t.StartsWith("sys", StringComparison.Ordinal) && t != "management")
             .Select(t =>
             {
                 var m = measured.GetValueOrDefault(t);
@@ -34,5 +37,11 @@ internal static class RuntimeApi
             .ToArray();
         var (failures, p50) = tsa.Snapshot();
         return TypedResults.Ok(new RuntimeStatsDto(DateTimeOffset.UtcNow, types, calls.StorageErrors, failures, p50));
+    }
+
+    private static string ShortName(string className)
+    {
+        var name = className.Split(',')[0];
+        return name[(name.LastIndexOf('.') + 1)..];
     }
 }

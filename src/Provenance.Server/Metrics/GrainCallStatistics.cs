@@ -23,7 +23,13 @@ internal sealed class GrainCallStatistics : IIncomingGrainCallFilter
     /// <inheritdoc/>
     public async Task Invoke(IIncomingGrainCallContext context)
     {
-        var stats = _types.GetOrAdd(context.TargetId.Type.ToString()!, static _ => new TypeStats());
+        var type = context.TargetId.Type.ToString()!;
+        var stats = _types.GetOrAdd(type, static _ => new TypeStats());
+        if (stats.ClassName is null && context.TargetContext.GrainInstance is { } instance)
+        {
+            stats.ClassName = ClassNameOf(instance.GetType());
+        }
+
         Interlocked.Increment(ref stats.InProgress);
         var started = Stopwatch.GetTimestamp();
         var failed = false;
@@ -48,6 +54,13 @@ internal sealed class GrainCallStatistics : IIncomingGrainCallFilter
         }
     }
 
+    /// <summary>The name Orleans' management grain reports for a grain class: <c>FullName,AssemblyName</c>.</summary>
+    public static string ClassNameOf(Type type) => $"{type.FullName},{type.Assembly.GetName().Name}";
+
+    /// <summary>The grain type of each grain class that received a call (management-grain class name → grain type).</summary>
+    public IReadOnlyDictionary<string, string> GrainTypesByClass() =>
+        _types.Where(kv => kv.Value.ClassName is not null).ToDictionary(kv => kv.Value.ClassName!, kv => kv.Key, StringComparer.Ordinal);
+
     /// <summary>A snapshot per grain type: (calls, failed, in progress, p50, p95, p99 in ms).</summary>
     public IReadOnlyDictionary<string, (long Calls, long Failed, long InProgress, double P50, double P95, double P99)> Snapshot() =>
         _types.ToDictionary(kv => kv.Key, kv => kv.Value.Snapshot(), StringComparer.Ordinal);
@@ -58,6 +71,7 @@ internal sealed class GrainCallStatistics : IIncomingGrainCallFilter
         private long _calls;
         private long _failed;
         public long InProgress;
+        public string? ClassName;
 
         public void Record(TimeSpan elapsed, bool failed)
         {
