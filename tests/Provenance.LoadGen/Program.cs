@@ -11,7 +11,7 @@ using Provenance.LoadGen;
 // Registers signed assets in a loop against a PostgreSQL database and prints each acknowledged (durable) asset id on
 // its own line, flushed, so a test can SIGKILL this process and check that every printed id survived.
 // Usage: Provenance.LoadGen --connection <cs> [--workers 64] [--count 0 (until killed)] [--prefix <id prefix>]
-//        [--tenant default] [--seconds 0] [--warmup 0] [--quiet] [--memory] [--no-state-notify (diagnostics: no cross-node cache invalidation)]
+//        [--tenant default] [--seconds 0] [--warmup 0] [--quiet] [--silos 1] [--client] [--no-state-notify (diagnostics: no cross-node cache invalidation)]
 // --warmup S: run S seconds more first and count only what follows (JIT tiering and pools settle; steady state).
 // With --quiet only the summary is printed (stderr): acknowledged registrations and the rate.
 // Provenance.LoadGen --start-embedded <folder> starts a local PostgreSQL for manual runs and prints its connection string.
@@ -25,9 +25,9 @@ if (options.TryGetValue("start-embedded", out var folder))
     return 0;
 }
 
-if (!options.TryGetValue("connection", out var connection) && !options.ContainsKey("memory"))
+if (!options.TryGetValue("connection", out var connection))
 {
-    Console.Error.WriteLine("usage: Provenance.LoadGen --connection <connection string> [--workers N] [--count N] [--seconds N] [--prefix P] [--tenant T] [--quiet]");
+    Console.Error.WriteLine("usage: Provenance.LoadGen --connection <connection string> [--workers N] [--count N] [--seconds N] [--prefix P] [--tenant T] [--silos N] [--client] [--quiet]");
     return 2;
 }
 
@@ -39,11 +39,14 @@ var prefix = options.GetValueOrDefault("prefix", "lg-" + Convert.ToHexStringLowe
 var tenant = options.GetValueOrDefault("tenant", "default");
 var quiet = options.ContainsKey("quiet");
 
-// --memory: in-memory storage instead of PostgreSQL, to measure the grain path's own CPU cost (nothing is durable).
-await using var node = connection is null
-    ? await NodeHost.StartMemoryAsync(new Provenance.Core.Storage.MemoryGrainStorage(), new InMemoryKeyStore())
-    : await NodeHost.StartPostgresAsync(connection, new InMemoryKeyStore(),
-        storage: options.ContainsKey("no-state-notify") ? o => o.PublishStateChanges = false : null);
+// An Orleans cluster of --silos in-process silos (default 1) on the database; calls go through the first silo's own grain
+// factory, as the HTTP API's do (--client: through a cluster client and the gateway instead).
+await using var node = await ClusterHost.StartAsync(connection, new ClusterHostOptions
+{
+    Silos = int.Parse(options.GetValueOrDefault("silos", "1"), CultureInfo.InvariantCulture),
+    Storage = options.ContainsKey("no-state-notify") ? o => o.PublishStateChanges = false : null,
+});
+var grains = options.ContainsKey("client") ? node.Grains : node.SiloGrains;
 var caller = CallerContext.System(tenant, "loadgen");
 var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = false };
 var printLock = new Lock();
@@ -53,7 +56,7 @@ using var stop = seconds > 0 ? new CancellationTokenSource(TimeSpan.FromSeconds(
 long countedFrom = 0;
 
 // Warm up (first activation, JIT, connection pool) before the clock starts.
-await node.Grains.GetGrain<IAssetGrain>($"{prefix}-warmup").RegisterAsync(caller, Request($"{prefix}-warmup", 0));
+await grains.GetGrain<IAssetGrain>($"{prefix}-warmup").RegisterAsync(caller, Request($"{prefix}-warmup", 0));
 var clock = Stopwatch.StartNew();
 var measuring = warmup <= 0 ? Task.CompletedTask : Task.Run(async () =>
 {
@@ -72,7 +75,7 @@ await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
         }
 
         var id = $"{prefix}-{n}";
-        await node.Grains.GetGrain<IAssetGrain>(id).RegisterAsync(caller, Request(id, n));
+        await grains.GetGrain<IAssetGrain>(id).RegisterAsync(caller, Request(id, n));
         Interlocked.Increment(ref acknowledged);
         if (!quiet)
         {

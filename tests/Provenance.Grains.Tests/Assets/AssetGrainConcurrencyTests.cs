@@ -16,8 +16,8 @@ public sealed class AssetGrainConcurrencyTests(PostgresFixture db) : IClassFixtu
     [Fact]
     public async Task RegisterAsync_TwoNodesSameIds_ExactlyOneWinsEach()
     {
-        await using var one = await NodeHost.StartPostgresAsync(db.ConnectionString, _keys);
-        await using var two = await NodeHost.StartPostgresAsync(db.ConnectionString, _keys);
+        await using var one = await Node.StartPostgresAsync(db.ConnectionString, _keys);
+        await using var two = await Node.StartPostgresAsync(db.ConnectionString, _keys);
         var ids = Enumerable.Range(0, 20).Select(i => $"race-{i}").ToList();
 
         var outcomes = await Task.WhenAll(ids.SelectMany(id => new[]
@@ -40,8 +40,8 @@ public sealed class AssetGrainConcurrencyTests(PostgresFixture db) : IClassFixtu
     [Fact]
     public async Task ModerateAndRestrictAsync_TwoNodesHammeringOneAsset_NoUpdateLost()
     {
-        await using var one = await NodeHost.StartPostgresAsync(db.ConnectionString, _keys);
-        await using var two = await NodeHost.StartPostgresAsync(db.ConnectionString, _keys);
+        await using var one = await Node.StartPostgresAsync(db.ConnectionString, _keys);
+        await using var two = await Node.StartPostgresAsync(db.ConnectionString, _keys);
         await one.RegisterAsync("hammered");
         var calls = new List<Task<string>>();
         for (var i = 0; i < 30; i++)
@@ -56,7 +56,7 @@ public sealed class AssetGrainConcurrencyTests(PostgresFixture db) : IClassFixtu
         var succeeded = outcomes.Count(o => o == "ok");
         Assert.Equal(outcomes.Length, succeeded + outcomes.Count(o => o == "conflict"));
         Assert.True(succeeded >= outcomes.Length / 2, $"only {succeeded} of {outcomes.Length} changes succeeded");
-        await using var fresh = await NodeHost.StartPostgresAsync(db.ConnectionString, _keys);
+        await using var fresh = await Node.StartPostgresAsync(db.ConnectionString, _keys);
         var dto = await fresh.Asset("hammered").GetAsync(Alice);
         var audit = await fresh.Asset("hammered").GetAuditTrailAsync(Alice);
         Assert.Equal(succeeded, dto.Moderation.Count + dto.Restrictions.Count);
@@ -69,13 +69,13 @@ public sealed class AssetGrainConcurrencyTests(PostgresFixture db) : IClassFixtu
     public async Task GetAsync_AfterRuntimeRestart_StateAndHistorySurvive()
     {
         string manifestHash;
-        await using (var before = await NodeHost.StartPostgresAsync(db.ConnectionString, _keys))
+        await using (var before = await Node.StartPostgresAsync(db.ConnectionString, _keys))
         {
             await before.RegisterAsync("survivor");
             manifestHash = (await before.Asset("survivor").TransitionAsync(Alice, new TransitionRequest(LifecycleStatus.Approved))).ManifestHash;
         }
 
-        await using var after = await NodeHost.StartPostgresAsync(db.ConnectionString, _keys);
+        await using var after = await Node.StartPostgresAsync(db.ConnectionString, _keys);
         var dto = await after.Asset("survivor").GetAsync(Alice);
 
         Assert.Equal(LifecycleStatus.Approved, dto.Status);

@@ -16,9 +16,9 @@ namespace Provenance.Grains.Tests.Assets;
 
 public sealed class AssetGrainRegistrationTests(PostgresFixture db) : IClassFixture<PostgresFixture>, IAsyncLifetime
 {
-    private NodeHost _node = null!;
+    private ClusterHost _node = null!;
 
-    public async Task InitializeAsync() => _node = await NodeHost.StartPostgresAsync(db.ConnectionString, new InMemoryKeyStore());
+    public async Task InitializeAsync() => _node = await Node.StartPostgresAsync(db.ConnectionString, new InMemoryKeyStore());
 
     public async Task DisposeAsync() => await _node.DisposeAsync();
 

@@ -25,11 +25,11 @@ namespace Provenance.Grains.Tests.Lineage;
 /// </summary>
 public sealed class LineageQueryTests(PostgresFixture db) : IClassFixture<PostgresFixture>, IAsyncLifetime
 {
-    private NodeHost _node = null!;
+    private ClusterHost _node = null!;
 
     public async Task InitializeAsync()
     {
-        _node = await NodeHost.StartPostgresAsync(db.ConnectionString, new InMemoryKeyStore());
+        _node = await Node.StartPostgresAsync(db.ConnectionString, new InMemoryKeyStore());
         if (await _node.Asset("lq-f").GetSummaryAsync() is not null)
         {
             return;
@@ -121,7 +121,7 @@ public sealed class LineageQueryTests(PostgresFixture db) : IClassFixture<Postgr
     [Fact]
     public async Task GetDescendantsAsync_ChildRegisteredOnAnotherNode_VisibleToTheNextQuery()
     {
-        await using var other = await NodeHost.StartPostgresAsync(db.ConnectionString, new InMemoryKeyStore());
+        await using var other = await Node.StartPostgresAsync(db.ConnectionString, new InMemoryKeyStore());
         var before = await _node.Asset("lq-d").GetDescendantsAsync(Alice, new LineageQuery(Depth: 1));
 
         await other.RegisterAsync("lq-d-late", "lq-d");

@@ -11,9 +11,9 @@ namespace Provenance.Grains.Tests.Lineage;
 
 public sealed class ParentLinkTests(PostgresFixture db) : IClassFixture<PostgresFixture>, IAsyncLifetime
 {
-    private NodeHost _node = null!;
+    private ClusterHost _node = null!;
 
-    public async Task InitializeAsync() => _node = await NodeHost.StartPostgresAsync(db.ConnectionString, new InMemoryKeyStore());
+    public async Task InitializeAsync() => _node = await Node.StartPostgresAsync(db.ConnectionString, new InMemoryKeyStore());
 
     public async Task DisposeAsync() => await _node.DisposeAsync();
 
@@ -68,7 +68,7 @@ public sealed class ParentLinkTests(PostgresFixture db) : IClassFixture<Postgres
     [Fact]
     public async Task AddParentAsync_ConcurrentOppositeLinksOnTwoNodes_AtMostOneWins()
     {
-        await using var other = await NodeHost.StartPostgresAsync(db.ConnectionString, new InMemoryKeyStore());
+        await using var other = await Node.StartPostgresAsync(db.ConnectionString, new InMemoryKeyStore());
         await _node.RegisterAsync("pl-x");
         await _node.RegisterAsync("pl-y");
 

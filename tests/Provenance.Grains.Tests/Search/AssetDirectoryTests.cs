@@ -6,17 +6,19 @@ using Provenance.LoadGen;
 using Provenance.Storage.Postgres.Tests;
 using static Provenance.Grains.Tests.TestSupport.Assets;
 
+using Provenance.Grains.Tests.TestSupport;
+
 namespace Provenance.Grains.Tests.Search;
 
 public sealed class AssetDirectoryTests(PostgresFixture db) : IClassFixture<PostgresFixture>, IAsyncLifetime
 {
-    private NodeHost _node = null!;
+    private ClusterHost _node = null!;
 
     private IAssetDirectory Directory => _node.Services.GetRequiredService<IAssetDirectory>();
 
     public async Task InitializeAsync()
     {
-        _node = await NodeHost.StartPostgresAsync(db.ConnectionString, new InMemoryKeyStore());
+        _node = await Node.StartPostgresAsync(db.ConnectionString, new InMemoryKeyStore());
         if (await _node.Asset("sd-fox").GetSummaryAsync() is null)
         {
             await _node.Asset("sd-fox").RegisterAsync(Alice, Request("sd-fox") with { Title = "Crimson Fox at dawn", Tags = ["wildlife"] });
@@ -118,7 +120,7 @@ public sealed class AssetDirectoryTests(PostgresFixture db) : IClassFixture<Post
     [Fact]
     public async Task FindOwnByContentHashAsync_FoundTwice_IndexAskedOnce()
     {
-        var index = new CountingIndex(_node.Services.GetRequiredService<Actors.Storage.IGrainIndex>());
+        var index = new CountingIndex(_node.Services.GetRequiredService<Core.Storage.IGrainIndex>());
         var directory = new AssetDirectory(index, _node.Services.GetRequiredService<Grains.Lineage.LineageGraph>());
 
         var first = await directory.FindOwnByContentHashAsync(Alice, HashOf("sd-fox"), default);
@@ -132,7 +134,7 @@ public sealed class AssetDirectoryTests(PostgresFixture db) : IClassFixture<Post
     [Fact]
     public async Task FindOwnByContentHashAsync_NotFoundTwice_IndexAskedTwice()
     {
-        var index = new CountingIndex(_node.Services.GetRequiredService<Actors.Storage.IGrainIndex>());
+        var index = new CountingIndex(_node.Services.GetRequiredService<Core.Storage.IGrainIndex>());
         var directory = new AssetDirectory(index, _node.Services.GetRequiredService<Grains.Lineage.LineageGraph>());
 
         Assert.Null(await directory.FindOwnByContentHashAsync(Alice, HashOf("sd-nobody"), default));
@@ -150,13 +152,13 @@ public sealed class AssetDirectoryTests(PostgresFixture db) : IClassFixture<Post
     }
 
     /// <summary>Counts the queries that reach the index.</summary>
-    private sealed class CountingIndex(Actors.Storage.IGrainIndex inner) : Actors.Storage.IGrainIndex
+    private sealed class CountingIndex(Core.Storage.IGrainIndex inner) : Core.Storage.IGrainIndex
     {
         private int queries;
 
         public int Queries => Volatile.Read(ref queries);
 
-        public Task<IReadOnlyList<Actors.Storage.IndexRecord>> QueryAsync(string index, string key, long afterSeq, int limit, CancellationToken cancellationToken)
+        public Task<IReadOnlyList<Core.Storage.IndexRecord>> QueryAsync(string index, string key, long afterSeq, int limit, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref queries);
             return inner.QueryAsync(index, key, afterSeq, limit, cancellationToken);

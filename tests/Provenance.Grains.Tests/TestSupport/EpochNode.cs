@@ -1,46 +1,39 @@
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Npgsql;
-using Provenance.Actors;
-using Provenance.Actors.Hosting;
-using Provenance.Actors.Runtime;
-using Provenance.Core.Storage;
+using Orleans;
 using Provenance.Core.Signing;
+using Provenance.Core.Storage;
 using Provenance.Grains.Epochs;
-using Provenance.Grains.Hosting;
 using Provenance.Grains.Log;
-using Provenance.Storage.Postgres;
+using Provenance.LoadGen;
 
 namespace Provenance.Grains.Tests.TestSupport;
 
 /// <summary>
-/// One node for log and epoch tests: the grain runtime over PostgreSQL (connections named <see cref="Name"/>, so a test
-/// can kill them), the log and epochs, and the background loops (sequencer, schedule) started like a host would.
+/// A cluster for log and epoch tests (two silos by default; connections named <see cref="Name"/>, so a test can kill
+/// them). Two nodes started on one database join one Orleans cluster, as two server processes would.
 /// </summary>
 internal sealed class EpochNode : IAsyncDisposable
 {
-    private readonly ServiceProvider _services;
-    private readonly GrainRuntime _runtime;
-    private readonly List<IHostedService> _hosted;
-    private int _disposed;
+    private readonly ClusterHost _cluster;
 
-    private EpochNode(string name, ServiceProvider services, List<IHostedService> hosted)
+    private EpochNode(string name, ClusterHost cluster)
     {
         Name = name;
-        _services = services;
-        _runtime = services.GetRequiredService<GrainRuntime>();
-        _hosted = hosted;
+        _cluster = cluster;
     }
 
     public string Name { get; }
 
-    public IGrainFactory Grains => _runtime;
+    public IGrainFactory Grains => _cluster.Grains;
 
-    public IServiceProvider Services => _services;
+    public IServiceProvider Services => _cluster.Services;
 
-    public ILogStore Log => _services.GetRequiredService<ILogStore>();
+    public ClusterHost Cluster => _cluster;
 
-    public ILogProofs Proofs => _services.GetRequiredService<ILogProofs>();
+    public ILogStore Log => Services.GetRequiredService<ILogStore>();
+
+    public ILogProofs Proofs => Services.GetRequiredService<ILogProofs>();
 
     public IAnchorGrain Anchor => Grains.GetAnchor();
 
@@ -51,36 +44,35 @@ internal sealed class EpochNode : IAsyncDisposable
         TestTsas tsas,
         Action<ProvenanceEpochsOptions>? epochs = null,
         Action<ProvenanceLogOptions>? log = null,
-        Action<IServiceCollection>? configure = null)
+        Action<IServiceCollection>? configure = null,
+        int silos = 2)
     {
-        var services = new ServiceCollection();
-        configure?.Invoke(services);
         var named = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = name }.ConnectionString;
-        services.AddPostgresStorage(named);
-        services.AddKeyedSingleton(StorageNames.LogKeyStore, logKeys);
-        services.AddSingleton(tsas.Client());
-        services.AddGrainRuntime(o => o.ReminderPollInterval = TimeSpan.FromMilliseconds(100))
-            .AddProvenanceLog(o =>
+        var cluster = await ClusterHost.StartAsync(named, new ClusterHostOptions
+        {
+            Silos = silos,
+            LogKeys = logKeys,
+            Services = services =>
+            {
+                configure?.Invoke(services);
+                services.AddSingleton(tsas.Client());
+            },
+            Log = o =>
             {
                 o.SequencerInterval = TimeSpan.FromMilliseconds(20);
+                o.KeepAlivePeriod = TimeSpan.FromSeconds(1);
                 log?.Invoke(o);
-            })
-            .AddProvenanceEpochs(o =>
+            },
+            Epochs = o =>
             {
                 o.Interval = null;
                 o.PendingThreshold = null;
                 o.RetryBase = TimeSpan.FromMilliseconds(200);
                 o.RetryMax = TimeSpan.FromSeconds(2);
                 epochs?.Invoke(o);
-            });
-        var provider = services.BuildServiceProvider();
-        var hosted = provider.GetServices<IHostedService>().ToList();
-        foreach (var service in hosted)
-        {
-            await service.StartAsync(CancellationToken.None);
-        }
-
-        return new EpochNode(name, provider, hosted);
+            },
+        });
+        return new EpochNode(name, cluster);
     }
 
     /// <summary>
@@ -95,20 +87,7 @@ internal sealed class EpochNode : IAsyncDisposable
         return (int)(long)(await command.ExecuteScalarAsync())!;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) == 1)
-        {
-            return;
-        }
-
-        foreach (var service in Enumerable.Reverse(_hosted))
-        {
-            await service.StopAsync(CancellationToken.None);
-        }
-
-        await _services.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _cluster.DisposeAsync();
 }
 
 /// <summary>Service shortcuts.</summary>

@@ -1,0 +1,141 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans;
+using Orleans.Hosting;
+using Orleans.Serialization;
+using Orleans.TestingHost;
+using Provenance.Core.Signing;
+using Provenance.Grains;
+using Provenance.Grains.Assets;
+using Provenance.Grains.Epochs;
+using Provenance.Grains.Log;
+using Provenance.Grains.Serialization;
+using Provenance.Server.Hosting;
+using Provenance.Storage.Postgres;
+
+namespace Provenance.LoadGen;
+
+/// <summary>What a <see cref="ClusterHost"/> runs.</summary>
+public sealed class ClusterHostOptions
+{
+    /// <summary>Silos to start (default 2).</summary>
+    public int Silos { get; init; } = 2;
+
+    /// <summary>The manifest key store every silo shares (default: a new in-memory one).</summary>
+    public IKeyStore? ManifestKeys { get; init; }
+
+    /// <summary>The log key store every silo shares (default: a new in-memory one).</summary>
+    public IKeyStore? LogKeys { get; init; }
+
+    /// <summary>The clock (default: the system's).</summary>
+    public TimeProvider? Time { get; init; }
+
+    /// <summary>The random source of asset ids (default: cryptographic).</summary>
+    public IRandomSource? Random { get; init; }
+
+    /// <summary>Cluster id; every host with the same id on the same database joins one cluster. Default <c>provenance</c>.</summary>
+    public string ClusterId { get; init; } = "provenance";
+
+    /// <summary>Storage options (applied on every silo).</summary>
+    public Action<PostgresStorageOptions>? Storage { get; init; }
+
+    /// <summary>Log options (applied on every silo).</summary>
+    public Action<ProvenanceLogOptions>? Log { get; init; }
+
+    /// <summary>Epoch options (applied on every silo).</summary>
+    public Action<ProvenanceEpochsOptions>? Epochs { get; init; }
+
+    /// <summary>More services for every silo (registered before the Provenance ones, so they win over defaults).</summary>
+    public Action<IServiceCollection>? Services { get; init; }
+}
+
+/// <summary>
+/// An Orleans cluster of in-process silos (Microsoft.Orleans.TestingHost) composed exactly as the server composes one
+/// (<see cref="ProvenanceSilo"/>), on a real PostgreSQL: membership, reminders and every grain state in the database.
+/// Shared by the grain tests, the benchmarks and the load generator.
+/// </summary>
+public sealed class ClusterHost : IAsyncDisposable
+{
+    private readonly InProcessTestCluster _cluster;
+    private int _disposed;
+
+    private ClusterHost(InProcessTestCluster cluster) => _cluster = cluster;
+
+    /// <summary>The cluster client's grain factory (calls cross the gateway and the serializers, as a platform's would).</summary>
+    public IGrainFactory Grains => _cluster.Client;
+
+    /// <summary>The first running silo's own grain factory (in-process calls, as the server's HTTP handlers make them).</summary>
+    public IGrainFactory SiloGrains => Services.GetRequiredService<IGrainFactory>();
+
+    /// <summary>The first running silo's services.</summary>
+    public IServiceProvider Services => _cluster.Silos[0].SiloHost.Services;
+
+    /// <summary>The running silos.</summary>
+    public IReadOnlyList<InProcessSiloHandle> Silos => _cluster.Silos;
+
+    /// <summary>The underlying test cluster.</summary>
+    public InProcessTestCluster Cluster => _cluster;
+
+    /// <summary>Starts <see cref="ClusterHostOptions.Silos"/> silos on the migrated database <paramref name="connectionString"/>.</summary>
+    public static async Task<ClusterHost> StartAsync(string connectionString, ClusterHostOptions? options = null)
+    {
+        options ??= new ClusterHostOptions();
+        var manifestKeys = options.ManifestKeys ?? new InMemoryKeyStore();
+        var logKeys = options.LogKeys ?? new InMemoryKeyStore();
+        var builder = new InProcessTestClusterBuilder((short)options.Silos);
+        builder.Options.ClusterId = options.ClusterId;
+        builder.Options.ServiceId = "provenance";
+        builder.ConfigureSilo((_, silo) =>
+        {
+            options.Services?.Invoke(silo.Services);
+            if (options.Time is not null)
+            {
+                silo.Services.AddSingleton(options.Time);
+            }
+
+            if (options.Random is not null)
+            {
+                silo.Services.AddSingleton(options.Random);
+            }
+
+            silo.Services.AddSingleton(manifestKeys);
+            silo.Services.AddKeyedSingleton(StorageNames.LogKeyStore, logKeys);
+            silo.AddProvenanceSilo(new ProvenanceSiloSettings
+            {
+                ConnectionString = connectionString,
+                ClusterId = options.ClusterId,
+                Storage = options.Storage,
+                Log = options.Log,
+                Epochs = options.Epochs,
+            });
+        });
+        builder.ConfigureClient(client =>
+        {
+            client.Services.AddSerializer(s => s.AddProvenanceSerializers());
+            client.UsePostgresClustering(connectionString);
+        });
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return new ClusterHost(cluster);
+    }
+
+    /// <summary>Kills silo <paramref name="index"/> without a graceful shutdown (its activations are lost, as in a crash).</summary>
+    public Task KillSiloAsync(int index) => _cluster.KillSiloAsync(_cluster.Silos[index]);
+
+    /// <summary>Stops silo <paramref name="index"/> gracefully.</summary>
+    public Task StopSiloAsync(int index) => _cluster.StopSiloAsync(_cluster.Silos[index]);
+
+    /// <summary>Starts one more silo.</summary>
+    public Task<InProcessSiloHandle> StartSiloAsync() => _cluster.StartAdditionalSiloAsync();
+
+    /// <summary>Stops every silo and the client.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        await _cluster.StopAllSilosAsync();
+        await _cluster.DisposeAsync();
+    }
+}
