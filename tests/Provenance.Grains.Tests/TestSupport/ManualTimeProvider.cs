@@ -1,7 +1,7 @@
 namespace Provenance.Grains.Tests.TestSupport;
 
 /// <summary>A clock that moves only when told to.</summary>
-internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
+public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
 {
     private DateTimeOffset _now = start;
 

@@ -6,18 +6,17 @@ using Provenance.Grains.Tenants;
 using Provenance.LoadGen;
 using static Provenance.Grains.Tests.TestSupport.Assets;
 
+using Provenance.Grains.Tests.TestSupport;
+
 namespace Provenance.Grains.Tests.Prompts;
 
 /// <summary>Prompt versions: immutability, statuses, diff and privacy; in-memory storage.</summary>
-public sealed class PromptGrainTests : IAsyncLifetime
+public sealed class PromptGrainTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
 {
-    private ClusterHost _node = null!;
+    private readonly ClusterHost _node = fixture.Node;
 
     private IPromptGrain Family(string tenant = "tenant-a", string family = "poster") => _node.Grains.GetGrain<IPromptGrain>(PromptKeys.For(tenant, family));
 
-    public async Task InitializeAsync() => _node = await ClusterHost.StartMemoryAsync(new MemoryGrainStorage(), new InMemoryKeyStore());
-
-    public async Task DisposeAsync() => await _node.DisposeAsync();
 
     [Fact]
     public async Task ApproveAsync_Draft_RecordsApproverAndMakesVersionImmutable()

@@ -9,16 +9,12 @@ using Provenance.Core.Manifests;
 
 namespace Provenance.Grains.Tests.Assets;
 
-/// <summary>Lifecycle, moderation and audit logic; in-memory storage (the rules, not the database, are under test).</summary>
-public sealed class AssetLifecycleTests : IAsyncLifetime
+/// <summary>Lifecycle, moderation and audit logic, on one cluster shared by the class (each test its own assets).</summary>
+public sealed class AssetLifecycleTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
 {
-    private readonly MemoryGrainStorage _storage = new();
-    private readonly ManualTimeProvider _time = new(new DateTimeOffset(2026, 11, 21, 5, 0, 0, TimeSpan.Zero));
-    private ClusterHost _node = null!;
+    private readonly ManualTimeProvider _time = fixture.Time;
+    private readonly ClusterHost _node = fixture.Node;
 
-    public async Task InitializeAsync() => _node = await ClusterHost.StartMemoryAsync(_storage, new InMemoryKeyStore(), _time);
-
-    public async Task DisposeAsync() => await _node.DisposeAsync();
 
     [Fact]
     public async Task TransitionAsync_LegalChain_EachStepSignsRevisionAppendsLeafAuditAndEvent()
@@ -32,14 +28,14 @@ public sealed class AssetLifecycleTests : IAsyncLifetime
         var revoked = await _node.Asset("lc-1").TransitionAsync(Alice, new TransitionRequest(LifecycleStatus.Revoked, "licence withdrawn"));
 
         Assert.Equal(LifecycleStatus.Revoked, revoked.Status);
-        Assert.Equal(["lc-1@1", "lc-1@2", "lc-1@3", "lc-1@4", "lc-1@5"], _storage.LogAppends.Where(l => l.SourceKey.StartsWith("lc-1@", StringComparison.Ordinal)).Select(l => l.SourceKey));
+        Assert.Equal(["lc-1@1", "lc-1@2", "lc-1@3", "lc-1@4", "lc-1@5"], await fixture.LogSourceKeysAsync("lc-1@"));
         var audit = await _node.Asset("lc-1").GetAuditTrailAsync(Alice);
         Assert.Equal([1L, 2, 3, 4, 5], audit.Select(a => a.Sequence));
         Assert.All(audit.Zip(audit.Skip(1)), pair => Assert.Equal(pair.First.AfterHash, pair.Second.BeforeHash));
         Assert.Equal(revoked.ManifestHash, audit[^1].AfterHash);
         Assert.Equal("licence withdrawn", audit[^1].Reason);
         Assert.Equal(_time.GetUtcNow(), audit[^1].At);
-        var events = await _storage.ReadAsync("assets", 0, 100, default);
+        var events = await fixture.EventsAsync("assets");
         Assert.Equal(4, events.Count(e => e.EventType == "asset.status_changed" && Encoding.UTF8.GetString(e.Payload.Span).Contains("\"lc-1\"", StringComparison.Ordinal)));
         var manifest = await _node.Asset("lc-1").GetManifestAsync(Alice);
         Assert.Equal("revoked", manifest.Manifest.GetProperty("status").GetString());
@@ -53,14 +49,14 @@ public sealed class AssetLifecycleTests : IAsyncLifetime
     public async Task TransitionAsync_IllegalFromGenerated_IllegalTransitionWithNothingWritten(LifecycleStatus target)
     {
         await _node.RegisterAsync($"lc-illegal-{target}");
-        var appends = _storage.LogAppends.Count;
+        var appends = (await fixture.LogSourceKeysAsync("")).Count;
 
         var error = await Assert.ThrowsAsync<Core.Assets.IllegalTransitionException>(() =>
             _node.Asset($"lc-illegal-{target}").TransitionAsync(Alice, new TransitionRequest(target, "because")));
 
         Assert.Equal("illegal-transition", error.Code);
         Assert.Equal(Core.ErrorKind.Conflict, error.Kind);
-        Assert.Equal(appends, _storage.LogAppends.Count);
+        Assert.Equal(appends, (await fixture.LogSourceKeysAsync("")).Count);
         Assert.Equal(LifecycleStatus.Generated, (await _node.Asset($"lc-illegal-{target}").GetAsync(Alice)).Status);
     }
 
@@ -146,7 +142,7 @@ public sealed class AssetLifecycleTests : IAsyncLifetime
     [Fact]
     public async Task RegisterAsync_GeneratedIds_TimeOrderedAndDeterministic()
     {
-        await using var node = await ClusterHost.StartMemoryAsync(new MemoryGrainStorage(), new InMemoryKeyStore(), _time, new CountingRandomSource());
+        await using var node = await Node.StartPostgresAsync(await fixture.Database.CreateDatabaseAsync(migrate: true), new InMemoryKeyStore(), _time, new CountingRandomSource());
         var ids = node.Services.GetService(typeof(Grains.Assets.IAssetIdGenerator)) as Grains.Assets.IAssetIdGenerator;
 
         var first = await Grains.Assets.AssetRegistration.RegisterAsync(node.Grains, ids!, Alice, Request("x") with { AssetId = null });

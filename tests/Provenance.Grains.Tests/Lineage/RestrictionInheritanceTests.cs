@@ -1,20 +1,22 @@
 using Provenance.Core.Storage;
 using Provenance.Core.Contracts;
 using Provenance.Core.Signing;
+using Provenance.Grains.Tests.TestSupport;
 using Provenance.LoadGen;
+using Provenance.Storage.Postgres.Tests;
 using static Provenance.Grains.Tests.TestSupport.Assets;
 using Provenance.Core.Manifests;
 
 namespace Provenance.Grains.Tests.Lineage;
 
-/// <summary>Restrictions propagate to descendants unless an approval lifts them; in-memory storage.</summary>
-public sealed class RestrictionInheritanceTests : IAsyncLifetime
+/// <summary>Restrictions propagate to descendants unless an approval lifts them; a fresh cluster and database per test.</summary>
+public sealed class RestrictionInheritanceTests(PostgresFixture db) : IClassFixture<PostgresFixture>, IAsyncLifetime
 {
     private ClusterHost _node = null!;
 
     public async Task InitializeAsync()
     {
-        _node = await ClusterHost.StartMemoryAsync(new MemoryGrainStorage(), new InMemoryKeyStore());
+        _node = await Node.StartPostgresAsync(await db.CreateDatabaseAsync(migrate: true), new InMemoryKeyStore());
         await _node.Asset("ri-a").RegisterAsync(Alice, Request("ri-a") with { Restrictions = ["no-commercial-use"] });
         await _node.RegisterAsync("ri-b", "ri-a");
         await _node.RegisterAsync("ri-c", "ri-b");

@@ -10,14 +10,10 @@ using static Provenance.Grains.Tests.TestSupport.Assets;
 namespace Provenance.Grains.Tests.Assets;
 
 /// <summary>The one-call read POST /v1/verify uses; in-memory storage.</summary>
-public sealed class AssetVerificationRecordTests : IAsyncLifetime
+public sealed class AssetVerificationRecordTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
 {
-    private readonly MemoryGrainStorage _storage = new();
-    private ClusterHost _node = null!;
+    private readonly ClusterHost _node = fixture.Node;
 
-    public async Task InitializeAsync() => _node = await ClusterHost.StartMemoryAsync(_storage, new InMemoryKeyStore());
-
-    public async Task DisposeAsync() => await _node.DisposeAsync();
 
     [Fact]
     public async Task GetVerificationRecordAsync_AfterTransition_CurrentRevisionAsTheManifestShowsIt()
