@@ -17,6 +17,13 @@ internal static class SchemaNames
     public const string GrainIndex = "grain_index";
     public const string Reminders = "reminders";
 
+    /// <summary>Orleans ADO.NET providers' tables (migration 020); <c>OrleansQuery</c> is unquoted there, so lower case here.</summary>
+    public const string OrleansQuery = "orleansquery";
+    public const string OrleansMembershipVersion = "orleans_membership_version";
+    public const string OrleansMembership = "orleans_membership";
+    public const string OrleansReminders = "orleans_reminders";
+    public const string OrleansGrainState = "orleans_grain_state";
+
     /// <summary>NOTIFY channel: a grain state was written or cleared; payload <c>node\ttype\tkey\tstate</c>.</summary>
     public const string StateChannel = "provenance_state";
 
