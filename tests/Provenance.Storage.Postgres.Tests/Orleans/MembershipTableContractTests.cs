@@ -13,6 +13,7 @@ namespace Provenance.Storage.Postgres.Tests.OrleansAdoNet;
 /// The membership SQL through the real <see cref="AdoNetClusteringTable"/> without a running silo: table-version
 /// checks, heartbeat, defunct-silo cleanup and the gateway list, each on its own ClusterId.
 /// </summary>
+[Collection(OrleansCollection.Name)]
 public sealed class MembershipTableContractTests(PostgresFixture fixture) : IClassFixture<PostgresFixture>
 {
     [Fact]

@@ -8,6 +8,7 @@ using Orleans.TestingHost;
 namespace Provenance.Storage.Postgres.Tests.OrleansAdoNet;
 
 /// <summary>Membership through the real AdoNet clustering provider on PostgreSQL, on two-silo test clusters.</summary>
+[Collection(OrleansCollection.Name)]
 public sealed class OrleansClusteringTests(PostgresOrleansFixture fixture) : IClassFixture<PostgresOrleansFixture>
 {
     private const int Active = 3;

@@ -5,6 +5,7 @@ using Orleans.Storage;
 namespace Provenance.Storage.Postgres.Tests.OrleansAdoNet;
 
 /// <summary>Grain state through the real AdoNet grain storage on PostgreSQL (JSON via System.Text.Json).</summary>
+[Collection(OrleansCollection.Name)]
 public sealed class OrleansGrainStorageTests(PostgresOrleansFixture fixture) : IClassFixture<PostgresOrleansFixture>
 {
     private const string GrainType = "Provenance.Tests.Counter";

@@ -7,6 +7,7 @@ using Provenance.Storage.Postgres.Schema;
 namespace Provenance.Storage.Postgres.Tests.OrleansAdoNet;
 
 /// <summary>The OrleansQuery rows of migration 020 against the keys Orleans 10.4.2's ADO.NET providers read.</summary>
+[Collection(OrleansCollection.Name)]
 public sealed class OrleansQueryTableTests(PostgresFixture fixture) : IClassFixture<PostgresFixture>
 {
     [Fact]

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Provenance.Storage.Postgres.Tests.OrleansAdoNet;
 
 /// <summary>Reminders through the real AdoNet reminder table on PostgreSQL, on two-silo test clusters.</summary>
+[Collection(OrleansCollection.Name)]
 public sealed class OrleansRemindersTests(PostgresOrleansFixture fixture) : IClassFixture<PostgresOrleansFixture>
 {
     private static readonly TimeSpan Second = TimeSpan.FromSeconds(1);

@@ -152,3 +152,14 @@ public sealed class PostgresOrleansFixture : IAsyncLifetime
         await Postgres.DisposeAsync();
     }
 }
+
+/// <summary>
+/// The Orleans test classes run on their own, after the rest of the assembly: their silos keep many short
+/// transactions going on the shared embedded PostgreSQL, which moves the cluster-wide xmin horizon that the log
+/// store's horizon tests measure, and two clusters at once starve a two-core machine.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class OrleansCollection
+{
+    public const string Name = "Orleans on PostgreSQL";
+}
