@@ -62,6 +62,21 @@ public sealed class MembershipTableContractTests(PostgresFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task InsertRow_ManyWritersSameVersion_ExactlyOneWins()
+    {
+        var clusterId = NewClusterId();
+        var tables = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => CreateTableAsync(clusterId)));
+        var version = (await tables[0].ReadAllAsync()).Version.Next();
+
+        var results = await Task.WhenAll(tables.Select((t, i) => t.InsertRowAsync(Entry(11111 + i, SiloStatus.Joining), version)));
+
+        Assert.Equal(1, results.Count(r => r));
+        var data = await tables[0].ReadAllAsync();
+        Assert.Equal(1, data.Version.Version);
+        Assert.Single(data.Members);
+    }
+
+    [Fact]
     public async Task InsertRow_SiloAlreadyThere_ReturnsFalseAndKeepsVersion()
     {
         var table = await CreateTableAsync(NewClusterId());
@@ -162,6 +177,27 @@ public sealed class MembershipTableContractTests(PostgresFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task CleanupDefunctSiloEntriesKey_RunAsText_RemovesDeadSilosNotHeardFromSince()
+    {
+        // The 10.4.2 provider prefers the per-silo CleanupDefunctSiloEntryKey, so run the bulk text the way it would.
+        var clusterId = NewClusterId();
+        var table = await CreateTableAsync(clusterId);
+        var old = DateTime.UtcNow.AddHours(-2);
+        foreach (var entry in new[] { Entry(11111, SiloStatus.Dead, old), Entry(11112, SiloStatus.Dead), Entry(11113, SiloStatus.Active, old) })
+        {
+            await table.InsertRowAsync(entry, (await table.ReadAllAsync()).Version.Next());
+        }
+        await using var command = fixture.DataSource.CreateCommand(await QueryTextAsync("CleanupDefunctSiloEntriesKey"));
+        command.Parameters.AddWithValue("DeploymentId", clusterId);
+        command.Parameters.AddWithValue("IAmAliveTime", DateTime.UtcNow.AddHours(-1));
+
+        var deleted = await command.ExecuteNonQueryAsync();
+
+        Assert.Equal(1, deleted);
+        Assert.Equal(2, (await table.ReadAllAsync()).Members.Count);
+    }
+
+    [Fact]
     public async Task DeleteMembershipTableEntries_Cluster_RemovesSilosAndVersion()
     {
         var clusterId = NewClusterId();
@@ -196,6 +232,9 @@ public sealed class MembershipTableContractTests(PostgresFixture fixture) : ICla
 
         Assert.Equal(SiloAddress.New(IPAddress.Loopback, 30000, active.SiloAddress.Generation).ToGatewayUri(), Assert.Single(gateways));
     }
+
+    private async Task<string> QueryTextAsync(string key)
+        => (await PostgresOrleansCluster.ScalarAsync<string>(fixture.DataSource, "SELECT QueryText FROM OrleansQuery WHERE QueryKey = $1", key))!;
 
     private static string NewClusterId() => "m-" + Guid.NewGuid().ToString("N")[..12];
 

@@ -70,6 +70,26 @@ public sealed class OrleansRemindersTests(PostgresOrleansFixture fixture) : ICla
         Assert.Null(await table.ReadRow(grainId, "r"));
     }
 
+    [Fact]
+    public async Task DeleteReminderRowsKey_RunAsText_RemovesOnlyThatServicesRows()
+    {
+        // Orleans calls this key only from IReminderTable.TestOnlyClearTable; run it on two throwaway services.
+        await using (var insert = fixture.Postgres.DataSource.CreateCommand(
+            "INSERT INTO orleans_reminders VALUES ('svc-a', 'g/1', 'r', now(), 1000, 1, 0), ('svc-b', 'g/1', 'r', now(), 1000, 1, 0)"))
+        {
+            await insert.ExecuteNonQueryAsync();
+        }
+        var text = await PostgresOrleansCluster.ScalarAsync<string>(fixture.Postgres.DataSource, "SELECT QueryText FROM OrleansQuery WHERE QueryKey = 'DeleteReminderRowsKey'");
+        await using var command = fixture.Postgres.DataSource.CreateCommand(text);
+        command.Parameters.AddWithValue("ServiceId", "svc-a");
+
+        var deleted = await command.ExecuteNonQueryAsync();
+
+        Assert.Equal(1, deleted);
+        Assert.Equal(1L, await PostgresOrleansCluster.ScalarAsync<long>(fixture.Postgres.DataSource,
+            "SELECT count(*) FROM orleans_reminders WHERE service_id IN ('svc-a', 'svc-b')"));
+    }
+
     [Theory]
     [InlineData(0x10000000u, 0x70000000u)] // no wrap, either order
     [InlineData(0x70000000u, 0x90000000u)] // no wrap as uint, wraps in signed order
@@ -80,7 +100,7 @@ public sealed class OrleansRemindersTests(PostgresOrleansFixture fixture) : ICla
     {
         var table = fixture.Cluster.GetSiloServiceProvider().GetRequiredService<IReminderTable>();
         var type = "ring-" + Guid.NewGuid().ToString("N")[..8];
-        var grains = Enumerable.Range(0, 64).Select(i => GrainId.Create(type, $"k{i}")).ToList();
+        var grains = Enumerable.Range(0, 128).Select(i => GrainId.Create(type, $"k{i}")).ToList();
         foreach (var grain in grains)
         {
             await table.UpsertRow(Entry(grain, "r"));
