@@ -16,5 +16,5 @@ switch (args)
         return await Provenance.Benchmarks.Grains.EpochBenchmarks.RunAsync(args[1..]);
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+BenchmarkSwitcher.FromAssembly(typeof(Provenance.Benchmarks.Grains.LineageBenchmarks).Assembly).Run(args);
 return 0;

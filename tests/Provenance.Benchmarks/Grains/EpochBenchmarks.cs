@@ -7,8 +7,8 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
-using Provenance.Actors;
-using Provenance.Actors.Hosting;
+using Orleans;
+using Provenance.LoadGen;
 using Provenance.Core.Storage;
 using Provenance.Core.Contracts;
 using Provenance.Core.Signing;
@@ -225,60 +225,41 @@ internal static class EpochBenchmarks
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>A node without a generic host: runtime, PostgreSQL storage, grains, log and epochs, background loops started.</summary>
+    /// <summary>A one-silo cluster (TestingHost, composed as the server's) with the log and epochs; calls through the silo's own factory.</summary>
     private sealed class Node : IAsyncDisposable
     {
-        private readonly ServiceProvider _services;
-        private readonly List<IHostedService> _hosted;
+        private readonly ClusterHost _cluster;
 
-        private Node(ServiceProvider services, List<IHostedService> hosted)
-        {
-            _services = services;
-            _hosted = hosted;
-        }
+        private Node(ClusterHost cluster) => _cluster = cluster;
 
-        public IServiceProvider Services => _services;
+        public IServiceProvider Services => _cluster.Services;
 
-        public IGrainFactory Grains => _services.GetRequiredService<IGrainFactory>();
+        public IGrainFactory Grains => _cluster.SiloGrains;
 
-        public static async Task<Node> StartAsync(string connection, bool runSequencer, bool tsa, TimeSpan? interval, int batch = 5000)
-        {
-            var services = new ServiceCollection();
-            services.AddPostgresStorage(connection);
-            var builder = services.AddGrainRuntime().AddProvenanceGrains().AddProvenanceLog(o =>
+        public static async Task<Node> StartAsync(string connection, bool runSequencer, bool tsa, TimeSpan? interval, int batch = 5000) =>
+            new(await ClusterHost.StartAsync(connection, new ClusterHostOptions
             {
-                o.RunSequencer = runSequencer;
-                o.BarrierBatchSize = batch;
-            }).AddProvenanceEpochs(o =>
-            {
-                o.Interval = interval;
-                o.PendingThreshold = null;
-                o.SchedulePollInterval = TimeSpan.FromMilliseconds(100);
-                if (tsa)
+                Silos = 1,
+                ClusterId = "bench-epochs-" + Guid.NewGuid().ToString("N")[..8],
+                Services = services => services.AddSingleton(new Rfc3161Client(new HttpClient(new InProcessTsa()), TimeProvider.System)),
+                Log = o =>
                 {
-                    o.Authorities = [new TsaOptions { Name = "builtin", Url = new Uri("http://builtin.tsa.local/tsa"), PolicyOid = InProcessTsa.Tsa.PolicyOid, TrustAnchorCertificates = [InProcessTsa.Tsa.TrustAnchor] }];
-                }
-            });
-            services.AddSingleton(new Rfc3161Client(new HttpClient(new InProcessTsa()), TimeProvider.System));
-            var provider = services.BuildServiceProvider();
-            var hosted = provider.GetServices<IHostedService>().ToList();
-            foreach (var service in hosted)
-            {
-                await service.StartAsync(CancellationToken.None);
-            }
+                    o.RunSequencer = runSequencer;
+                    o.BarrierBatchSize = batch;
+                },
+                Epochs = o =>
+                {
+                    o.Interval = interval;
+                    o.PendingThreshold = null;
+                    o.SchedulePollInterval = TimeSpan.FromMilliseconds(100);
+                    if (tsa)
+                    {
+                        o.Authorities = [new TsaOptions { Name = "builtin", Url = new Uri("http://builtin.tsa.local/tsa"), PolicyOid = InProcessTsa.Tsa.PolicyOid, TrustAnchorCertificates = [InProcessTsa.Tsa.TrustAnchor] }];
+                    }
+                },
+            }));
 
-            return new Node(provider, hosted);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            foreach (var service in Enumerable.Reverse(_hosted))
-            {
-                await service.StopAsync(CancellationToken.None);
-            }
-
-            await _services.DisposeAsync();
-        }
+        public ValueTask DisposeAsync() => _cluster.DisposeAsync();
     }
 
     /// <summary>The built-in TSA answering in process (the TSA round trip is not what is measured).</summary>

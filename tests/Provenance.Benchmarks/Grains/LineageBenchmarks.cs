@@ -34,7 +34,7 @@ public class LineageBenchmarks
     private static readonly CallerContext Caller = CallerContext.System("bench", "bench");
 
     private EmbeddedPostgres _server = null!;
-    private NodeHost _node = null!;
+    private ClusterHost _node = null!;
     private NpgsqlDataSource _sql = null!;
     private IAssetGrain _leaf = null!;
     private IAssetGrain _root = null!;
@@ -153,14 +153,14 @@ public class LineageBenchmarks
     {
         _server = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataFolder = Folder, Database = "lineage" });
         var keys = new InMemoryKeyStore();
-        _node = await NodeHost.StartPostgresAsync(_server.ConnectionString, keys);
+        _node = await ClusterHost.StartAsync(_server.ConnectionString, new ClusterHostOptions { ManifestKeys = keys, ClusterId = "bench-lineage" });
         _leaf = _node.Grains.GetGrain<IAssetGrain>(ChainLeaf);
         _root = _node.Grains.GetGrain<IAssetGrain>(FanRoot);
         if (await _leaf.GetSummaryAsync() is null || (await _root.GetDescendantsAsync(Caller, new LineageQuery(1, 1_000))).NextCursor is null)
         {
             await PopulateAsync(_server.ConnectionString, keys);
             await _node.DisposeAsync();
-            _node = await NodeHost.StartPostgresAsync(_server.ConnectionString, keys);
+            _node = await ClusterHost.StartAsync(_server.ConnectionString, new ClusterHostOptions { ManifestKeys = keys, ClusterId = "bench-lineage" });
             _leaf = _node.Grains.GetGrain<IAssetGrain>(ChainLeaf);
             _root = _node.Grains.GetGrain<IAssetGrain>(FanRoot);
         }
@@ -186,7 +186,7 @@ public class LineageBenchmarks
 
     private static async Task PopulateAsync(string connectionString, IKeyStore keys)
     {
-        await using var loader = await NodeHost.StartPostgresAsync(connectionString, keys);
+        await using var loader = await ClusterHost.StartAsync(connectionString, new ClusterHostOptions { ManifestKeys = keys, Silos = 1, ClusterId = "bench-lineage-load" });
         await Register(loader, "chain-0");
         for (var i = 1; i <= ChainDepth; i++)
         {
@@ -204,14 +204,14 @@ public class LineageBenchmarks
         })));
     }
 
-    private static async Task Register(NodeHost node, string id, string? parent = null)
+    private static async Task Register(ClusterHost node, string id, string? parent = null)
     {
         var hash = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(id)));
         var request = new RegisterAssetRequest(id, hash, "image/png", Title: id, Model: "bench",
             Parents: parent is null ? null : [new ParentClaim(parent)]);
         try
         {
-            await node.Grains.GetGrain<IAssetGrain>(id).RegisterAsync(Caller, request);
+            await node.SiloGrains.GetGrain<IAssetGrain>(id).RegisterAsync(Caller, request);
         }
         catch (Provenance.Core.Assets.AssetExistsException)
         {
