@@ -44,3 +44,11 @@ public enum ErrorKind
     /// <summary>A dependency (TSA, database) failed; retrying later may succeed (503).</summary>
     Unavailable,
 }
+
+/// <summary>The database behind the grains failed or is unreachable; nothing was acknowledged, and retrying later may succeed.</summary>
+public sealed class StorageUnavailableException(Exception? inner = null)
+    : ProvenanceException("unavailable", "The database is unavailable; try again later.", null, inner)
+{
+    /// <inheritdoc/>
+    public override ErrorKind Kind => ErrorKind.Unavailable;
+}

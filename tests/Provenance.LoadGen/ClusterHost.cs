@@ -35,6 +35,9 @@ public sealed class ClusterHostOptions
     /// <summary>Cluster id; every host with the same id on the same database joins one cluster. Default <c>provenance</c>.</summary>
     public string ClusterId { get; init; } = "provenance";
 
+    /// <summary>Npgsql application name of the first silos' connections (so a test can find and kill them); default none.</summary>
+    public string? ApplicationName { get; init; }
+
     /// <summary>Storage options (applied on every silo).</summary>
     public Action<PostgresStorageOptions>? Storage { get; init; }
 
@@ -48,17 +51,63 @@ public sealed class ClusterHostOptions
     public Action<IServiceCollection>? Services { get; init; }
 }
 
+/// <summary>One silo's view of the cluster: the grain factory and services of a silo (a "node").</summary>
+public interface IProvenanceNode
+{
+    /// <summary>Creates grain references; calls made through it enter the cluster at this node.</summary>
+    IGrainFactory Grains { get; }
+
+    /// <summary>The node's services.</summary>
+    IServiceProvider Services { get; }
+}
+
+/// <summary>A silo started into a running <see cref="ClusterHost"/>; disposing it stops that silo gracefully.</summary>
+public sealed class SiloNode(InProcessTestCluster cluster, InProcessSiloHandle silo) : IProvenanceNode, IAsyncDisposable
+{
+    /// <summary>The silo.</summary>
+    public InProcessSiloHandle Silo { get; } = silo;
+
+    /// <inheritdoc/>
+    public IGrainFactory Grains => Silo.SiloHost.Services.GetRequiredService<IGrainFactory>();
+
+    /// <inheritdoc/>
+    public IServiceProvider Services => Silo.SiloHost.Services;
+
+    /// <summary>Kills the silo (no graceful shutdown).</summary>
+    public Task KillAsync() => cluster.KillSiloAsync(Silo);
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        if (cluster.Silos.Contains(Silo))
+        {
+            await cluster.StopSiloAsync(Silo);
+        }
+    }
+}
+
 /// <summary>
 /// An Orleans cluster of in-process silos (Microsoft.Orleans.TestingHost) composed exactly as the server composes one
 /// (<see cref="ProvenanceSilo"/>), on a real PostgreSQL: membership, reminders and every grain state in the database.
 /// Shared by the grain tests, the benchmarks and the load generator.
 /// </summary>
-public sealed class ClusterHost : IAsyncDisposable
+public sealed class ClusterHost : IProvenanceNode, IAsyncDisposable
 {
     private readonly InProcessTestCluster _cluster;
+    private readonly SiloNaming _naming;
     private int _disposed;
 
-    private ClusterHost(InProcessTestCluster cluster) => _cluster = cluster;
+    private ClusterHost(InProcessTestCluster cluster, SiloNaming naming)
+    {
+        _cluster = cluster;
+        _naming = naming;
+    }
+
+    /// <summary>The application name the next silo's connections carry.</summary>
+    private sealed class SiloNaming
+    {
+        public string? Next { get; set; }
+    }
 
     /// <summary>The cluster client's grain factory (calls cross the gateway and the serializers, as a platform's would).</summary>
     public IGrainFactory Grains => _cluster.Client;
@@ -81,9 +130,14 @@ public sealed class ClusterHost : IAsyncDisposable
         options ??= new ClusterHostOptions();
         var manifestKeys = options.ManifestKeys ?? new InMemoryKeyStore();
         var logKeys = options.LogKeys ?? new InMemoryKeyStore();
+        var naming = new SiloNaming { Next = options.ApplicationName };
         var builder = new InProcessTestClusterBuilder((short)options.Silos);
         builder.Options.ClusterId = options.ClusterId;
         builder.Options.ServiceId = "provenance";
+        // Membership in PostgreSQL, as the server's: the in-process cluster's own in-memory table (its default, with no
+        // public switch in 10.4.2) would keep two hosts on one database from joining one cluster.
+        typeof(InProcessTestClusterOptions).GetProperty("UseTestClusterMembership", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic)!
+            .SetValue(builder.Options, false);
         builder.ConfigureSilo((_, silo) =>
         {
             options.Services?.Invoke(silo.Services);
@@ -99,9 +153,11 @@ public sealed class ClusterHost : IAsyncDisposable
 
             silo.Services.AddSingleton(manifestKeys);
             silo.Services.AddKeyedSingleton(StorageNames.LogKeyStore, logKeys);
+            var named = naming.Next is null ? connectionString
+                : new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = naming.Next }.ConnectionString;
             silo.AddProvenanceSilo(new ProvenanceSiloSettings
             {
-                ConnectionString = connectionString,
+                ConnectionString = named,
                 ClusterId = options.ClusterId,
                 Storage = options.Storage,
                 Log = options.Log,
@@ -115,7 +171,7 @@ public sealed class ClusterHost : IAsyncDisposable
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
-        return new ClusterHost(cluster);
+        return new ClusterHost(cluster, naming);
     }
 
     /// <summary>Kills silo <paramref name="index"/> without a graceful shutdown (its activations are lost, as in a crash).</summary>
@@ -124,8 +180,16 @@ public sealed class ClusterHost : IAsyncDisposable
     /// <summary>Stops silo <paramref name="index"/> gracefully.</summary>
     public Task StopSiloAsync(int index) => _cluster.StopSiloAsync(_cluster.Silos[index]);
 
-    /// <summary>Starts one more silo.</summary>
-    public Task<InProcessSiloHandle> StartSiloAsync() => _cluster.StartAdditionalSiloAsync();
+    /// <summary>Starts one more silo into this cluster: another node, as a second server process on the same database would be.</summary>
+    /// <param name="applicationName">Npgsql application name of the new silo's connections, or null for none.</param>
+    public async Task<SiloNode> AddSiloAsync(string? applicationName = null)
+    {
+        _naming.Next = applicationName;
+        return new(_cluster, await _cluster.StartAdditionalSiloAsync());
+    }
+
+    /// <summary>Node <paramref name="index"/> of the running silos.</summary>
+    public SiloNode NodeAt(int index) => new(_cluster, _cluster.Silos[index]);
 
     /// <summary>Stops every silo and the client.</summary>
     public async ValueTask DisposeAsync()
@@ -137,5 +201,8 @@ public sealed class ClusterHost : IAsyncDisposable
 
         await _cluster.StopAllSilosAsync();
         await _cluster.DisposeAsync();
+        // Orleans' ADO.NET providers keep their own Npgsql pools per connection string; tests make a database per class
+        // (or per test), so idle connections of finished clusters would pile up against max_connections.
+        Npgsql.NpgsqlConnection.ClearAllPools();
     }
 }

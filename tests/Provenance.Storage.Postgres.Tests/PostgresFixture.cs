@@ -73,6 +73,8 @@ public sealed class PostgresFixture : IAsyncLifetime
             DataFolder = folder,
             Database = "postgres",
             SharedBuffers = "128MB",
+            // Each test cluster's silos hold pools of their own (storage, membership, reminders, grain storage).
+            Settings = new Dictionary<string, string> { ["max_connections"] = "500" },
         });
         // The test host may be killed right after ProcessExit is raised: stop and delete from a detached process.
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.StopInBackground(deleteDataFolder: true);

@@ -46,6 +46,7 @@ public static class GrainsServiceCollectionExtensions
         services.TryAddSingleton<AssetGrainServices>();
         services.TryAddSingleton<IAssetDirectory, AssetDirectory>();
         services.TryAddSingleton<IAttributeToFactoryMapper<DurableStateAttribute>, DurableStateAttributeMapper>();
+        builder.AddIncomingGrainCallFilter<StorageFailureFilter>();
         return builder;
     }
 }

@@ -259,7 +259,8 @@ internal sealed class LineageGraph : IDisposable
                 return true;
             }
 
-            foreach (var parent in await load(id).ConfigureAwait(false) ?? [])
+            // No ConfigureAwait(false): load is a grain's callback and must resume on its activation.
+            foreach (var parent in await load(id) ?? [])
             {
                 if (seen.Add(parent))
                 {

@@ -142,11 +142,12 @@ public sealed class AssetLifecycleTests(ClusterFixture fixture) : IClassFixture<
     [Fact]
     public async Task RegisterAsync_GeneratedIds_TimeOrderedAndDeterministic()
     {
-        await using var node = await Node.StartPostgresAsync(await fixture.Database.CreateDatabaseAsync(migrate: true), new InMemoryKeyStore(), _time, new CountingRandomSource());
+        var time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 21, 5, 0, 0, TimeSpan.Zero));
+        await using var node = await Node.StartPostgresAsync(await fixture.Database.CreateDatabaseAsync(migrate: true), new InMemoryKeyStore(), time, new CountingRandomSource());
         var ids = node.Services.GetService(typeof(Grains.Assets.IAssetIdGenerator)) as Grains.Assets.IAssetIdGenerator;
 
         var first = await Grains.Assets.AssetRegistration.RegisterAsync(node.Grains, ids!, Alice, Request("x") with { AssetId = null });
-        _time.Advance(TimeSpan.FromMilliseconds(1));
+        time.Advance(TimeSpan.FromMilliseconds(1));
         var second = ids!.NewId();
 
         Assert.Equal("ast_01M7Y7KG400000000000000001", first.AssetId);

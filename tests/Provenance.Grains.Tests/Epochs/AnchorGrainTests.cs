@@ -124,7 +124,7 @@ public sealed class AnchorGrainTests(PostgresFixture db) : IClassFixture<Postgre
         var keys = new InMemoryKeyStore();
         var tsas = new TestTsas();
         await using var one = await EpochNode.StartAsync(database, "storm-1", keys, tsas, ConfigureTsa, ConfigureLog);
-        await using var two = await EpochNode.StartAsync(database, "storm-2", keys, tsas, ConfigureTsa, ConfigureLog);
+        await using var two = await one.AddNodeAsync("storm-2");
         var storage = one.Services.GetStorage();
         long acknowledged = 0;
         using var stop = new CancellationTokenSource();

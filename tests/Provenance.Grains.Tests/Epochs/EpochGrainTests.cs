@@ -19,7 +19,7 @@ public sealed class EpochGrainTests(PostgresFixture db) : IClassFixture<Postgres
         var keys = new InMemoryKeyStore();
         var tsas = new TestTsas();
         await using var one = await EpochNode.StartAsync(database, "seal-1", keys, tsas, log: o => o.RunSequencer = false);
-        await using var two = await EpochNode.StartAsync(database, "seal-2", keys, tsas, log: o => o.RunSequencer = false);
+        await using var two = await one.AddNodeAsync("seal-2");
         var probe = await two.Grains.GetEpoch(1).FindAsync();
 
         var first = await one.Grains.GetEpoch(1).SealAsync(new SealRequest(3, RootA, 0, null));

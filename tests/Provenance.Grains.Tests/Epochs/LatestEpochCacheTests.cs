@@ -157,7 +157,7 @@ public sealed class LatestEpochCacheTests(PostgresFixture db) : IClassFixture<Po
         var keys = new InMemoryKeyStore();
         var tsas = new TestTsas();
         await using var a = await StartAsync(database, "latest-a", keys, tsas);
-        await using var b = await StartAsync(database, "latest-b", keys, tsas);
+        await using var b = await a.AddNodeAsync("latest-b");
         await LogAppends.AppendAsync(a.Services.GetStorage(), "l2", 0, 3);
         await a.Anchor.TriggerAsync();
         Assert.Equal(1, (await VerifyAsync(a, "l2", 0)).Epoch?.Epoch);
@@ -183,7 +183,7 @@ public sealed class LatestEpochCacheTests(PostgresFixture db) : IClassFixture<Po
         var keys = new InMemoryKeyStore();
         var tsas = new TestTsas();
         await using var a = await StartAsync(database, "latest-c", keys, tsas);
-        await using var b = await StartAsync(database, "latest-d", keys, tsas);
+        await using var b = await a.AddNodeAsync("latest-d");
         await LogAppends.AppendAsync(a.Services.GetStorage(), "l3", 0, 3);
         await a.Anchor.TriggerAsync();
         Assert.Equal(1, (await VerifyAsync(a, "l3", 0)).Epoch?.Epoch);

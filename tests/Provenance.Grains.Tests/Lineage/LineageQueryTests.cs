@@ -121,7 +121,7 @@ public sealed class LineageQueryTests(PostgresFixture db) : IClassFixture<Postgr
     [Fact]
     public async Task GetDescendantsAsync_ChildRegisteredOnAnotherNode_VisibleToTheNextQuery()
     {
-        await using var other = await Node.StartPostgresAsync(db.ConnectionString, new InMemoryKeyStore());
+        await using var other = await _node.AddSiloAsync();
         var before = await _node.Asset("lq-d").GetDescendantsAsync(Alice, new LineageQuery(Depth: 1));
 
         await other.RegisterAsync("lq-d-late", "lq-d");

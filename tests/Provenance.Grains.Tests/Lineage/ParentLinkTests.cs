@@ -68,7 +68,7 @@ public sealed class ParentLinkTests(PostgresFixture db) : IClassFixture<Postgres
     [Fact]
     public async Task AddParentAsync_ConcurrentOppositeLinksOnTwoNodes_AtMostOneWins()
     {
-        await using var other = await Node.StartPostgresAsync(db.ConnectionString, new InMemoryKeyStore());
+        await using var other = await _node.AddSiloAsync();
         await _node.RegisterAsync("pl-x");
         await _node.RegisterAsync("pl-y");
 

@@ -33,7 +33,7 @@ public sealed class LogSequencerTests(PostgresFixture db) : IClassFixture<Postgr
         var tsas = new TestTsas();
         await using var admin = Npgsql.NpgsqlDataSource.Create(database);
         await using var writer = await Storage.Postgres.PostgresStorage.OpenAsync(database);
-        await using var victim = await EpochNode.StartAsync(database, "seq-victim", keys, tsas, log: o => o.SequencerBatchSize = 300);
+        await using var victim = await EpochNode.StartAsync(database, "seq-victim", keys, tsas, log: o => o.SequencerBatchSize = 300, silos: 1);
         var storage = writer.GrainStorage;
         const int Batches = 120, PerBatch = 50;
         long acknowledged = 0;
@@ -58,10 +58,10 @@ public sealed class LogSequencerTests(PostgresFixture db) : IClassFixture<Postgr
             kills += await EpochNode.KillSequencerConnectionsAsync(admin, victim.Name);
         }
 
-        await using var survivor = await EpochNode.StartAsync(database, "seq-survivor", keys, tsas, log: o => o.SequencerBatchSize = 300);
+        await using var survivor = await victim.AddNodeAsync("seq-survivor");
         var sequencedByVictim = (await survivor.Log.GetHeadAsync(default)).Size;
         kills += await EpochNode.KillSequencerConnectionsAsync(admin, victim.Name);
-        await victim.DisposeAsync();
+        await victim.KillAsync();
         for (var b = Batches; b < Batches + 20; b++)
         {
             await LogAppends.AppendAsync(storage, "k", b * PerBatch, (b + 1) * PerBatch);

@@ -18,11 +18,11 @@ internal static class Assets
         new(id, HashOf(id), "image/png", Title: $"Title of {id}", Tags: ["sunset"], Model: "painter-2",
             Parents: parents.Length == 0 ? null : [.. parents.Select(p => new ParentClaim(p))]);
 
-    public static IAssetGrain Asset(this ClusterHost node, string id) => node.Grains.GetGrain<IAssetGrain>(id);
+    public static IAssetGrain Asset(this IProvenanceNode node, string id) => node.Grains.GetGrain<IAssetGrain>(id);
 
-    public static Task<AssetDto> RegisterAsync(this ClusterHost node, string id, params string[] parents) =>
+    public static Task<AssetDto> RegisterAsync(this IProvenanceNode node, string id, params string[] parents) =>
         node.Asset(id).RegisterAsync(Alice, Request(id, parents));
 
-    public static Task<AssetDto> RegisterAsync(this ClusterHost node, CallerContext caller, string id, params string[] parents) =>
+    public static Task<AssetDto> RegisterAsync(this IProvenanceNode node, CallerContext caller, string id, params string[] parents) =>
         node.Asset(id).RegisterAsync(caller, Request(id, parents));
 }

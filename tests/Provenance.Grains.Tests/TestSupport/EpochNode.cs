@@ -16,20 +16,35 @@ namespace Provenance.Grains.Tests.TestSupport;
 internal sealed class EpochNode : IAsyncDisposable
 {
     private readonly ClusterHost _cluster;
+    private readonly IProvenanceNode _node;
+    private readonly Func<ValueTask> _dispose;
 
-    private EpochNode(string name, ClusterHost cluster)
+    private EpochNode(string name, ClusterHost cluster, IProvenanceNode node, Func<ValueTask> dispose)
     {
         Name = name;
         _cluster = cluster;
+        _node = node;
+        _dispose = dispose;
     }
 
     public string Name { get; }
 
-    public IGrainFactory Grains => _cluster.Grains;
+    /// <summary>This node's silo-local grain factory.</summary>
+    public IGrainFactory Grains => _node.Grains;
 
-    public IServiceProvider Services => _cluster.Services;
+    public IServiceProvider Services => _node.Services;
 
     public ClusterHost Cluster => _cluster;
+
+    /// <summary>Another node: one more silo in this node's cluster (as a second server on the same database), connections named <paramref name="name"/>.</summary>
+    public async Task<EpochNode> AddNodeAsync(string name)
+    {
+        var silo = await _cluster.AddSiloAsync(name);
+        return new EpochNode(name, _cluster, silo, silo.DisposeAsync);
+    }
+
+    /// <summary>Kills this node's silo (the first silo for a started node) without a graceful shutdown.</summary>
+    public Task KillAsync() => _node is SiloNode silo ? silo.KillAsync() : _cluster.KillSiloAsync(0);
 
     public ILogStore Log => Services.GetRequiredService<ILogStore>();
 
@@ -47,10 +62,10 @@ internal sealed class EpochNode : IAsyncDisposable
         Action<IServiceCollection>? configure = null,
         int silos = 2)
     {
-        var named = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = name }.ConnectionString;
-        var cluster = await ClusterHost.StartAsync(named, new ClusterHostOptions
+        var cluster = await ClusterHost.StartAsync(connectionString, new ClusterHostOptions
         {
             Silos = silos,
+            ApplicationName = name,
             LogKeys = logKeys,
             Services = services =>
             {
@@ -72,7 +87,7 @@ internal sealed class EpochNode : IAsyncDisposable
                 epochs?.Invoke(o);
             },
         });
-        return new EpochNode(name, cluster);
+        return new EpochNode(name, cluster, cluster.NodeAt(0), cluster.DisposeAsync);
     }
 
     /// <summary>
@@ -87,7 +102,7 @@ internal sealed class EpochNode : IAsyncDisposable
         return (int)(long)(await command.ExecuteScalarAsync())!;
     }
 
-    public ValueTask DisposeAsync() => _cluster.DisposeAsync();
+    public ValueTask DisposeAsync() => _dispose();
 }
 
 /// <summary>Service shortcuts.</summary>
