@@ -58,7 +58,7 @@ public sealed partial class ServerFixture : IAsyncLifetime
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { dll, "--urls", $"http://127.0.0.1:{port}", $"--Provenance:DataDirectory={DataDirectory}" })
+        foreach (var a in new[] { dll, "--urls", $"http://127.0.0.1:{port}", "--Provenance:Cluster:SiloPort=0", "--Provenance:Cluster:GatewayPort=0", $"--Provenance:DataDirectory={DataDirectory}" })
             psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         psi.Environment["DOTNET_NOLOGO"] = "1";

@@ -50,6 +50,8 @@ public sealed class TestServer : IAsyncDisposable
         string[] args =
         [
             "--urls=http://127.0.0.1:0",
+            "--Provenance:Cluster:SiloPort=0",
+            "--Provenance:Cluster:GatewayPort=0",
             $"--ConnectionStrings:Provenance={connectionString}",
             $"--Provenance:DataDirectory={dataDirectory}",
             "--Provenance:Webhooks:RetryBaseSeconds=0.2",

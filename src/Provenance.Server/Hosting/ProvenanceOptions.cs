@@ -27,10 +27,10 @@ public sealed class ClusterSettings
     /// <summary>Service id, stable across deployments. Default <c>provenance</c>.</summary>
     public string ServiceId { get; set; } = "provenance";
 
-    /// <summary>Silo-to-silo port. Default 11111.</summary>
+    /// <summary>Silo-to-silo port. Default 11111; 0 picks a free port at start (tests).</summary>
     public int SiloPort { get; set; } = 11111;
 
-    /// <summary>Gateway port for cluster clients. Default 30000.</summary>
+    /// <summary>Gateway port for cluster clients. Default 30000; 0 picks a free port at start (tests).</summary>
     public int GatewayPort { get; set; } = 30000;
 
     /// <summary>The address other silos and clients reach this one at. Default 127.0.0.1 (one machine); set it on a network.</summary>

@@ -112,7 +112,7 @@ public static class ServerHost
         }
 
         builder.UseOrleans(silo => silo
-            .ConfigureEndpoints(advertised, cluster.SiloPort, cluster.GatewayPort, cluster.ListenOnAnyAddress)
+            .ConfigureEndpoints(advertised, PortOrFree(cluster.SiloPort, "SiloPort"), PortOrFree(cluster.GatewayPort, "GatewayPort"), cluster.ListenOnAnyAddress)
             .AddProvenanceSilo(new ProvenanceSiloSettings
             {
                 ConnectionString = connectionString,
@@ -169,6 +169,25 @@ public static class ServerHost
         services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
         services.AddHostedService<OutboxWebhookPump>();
         services.AddHostedService<SigningKeyWatcher>();
+    }
+
+    /// <summary>The configured port, or a free one when it is 0 (tests run many silos on one machine).</summary>
+    /// <exception cref="InvalidOperationException">The port is outside 0-65535.</exception>
+    private static int PortOrFree(int port, string name)
+    {
+        if (port is < 0 or > 65535)
+        {
+            throw new InvalidOperationException($"Provenance:Cluster:{name} must be a TCP port (1-65535, or 0 for any free port); it is {port}.");
+        }
+
+        if (port != 0)
+        {
+            return port;
+        }
+
+        using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
     /// <summary>

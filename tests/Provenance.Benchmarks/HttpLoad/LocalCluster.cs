@@ -65,6 +65,8 @@ internal sealed class LocalCluster : IAsyncDisposable
                 info.ArgumentList.Add("--urls");
                 info.ArgumentList.Add(address.ToString().TrimEnd('/'));
                 info.ArgumentList.Add($"--Provenance:DataDirectory={data}");
+                info.ArgumentList.Add("--Provenance:Cluster:SiloPort=0");
+                info.ArgumentList.Add("--Provenance:Cluster:GatewayPort=0");
                 info.ArgumentList.Add("--Logging:LogLevel:Default=Warning");
                 if (connection is not null)
                 {

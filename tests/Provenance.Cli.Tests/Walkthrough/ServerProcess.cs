@@ -49,7 +49,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             RedirectStandardError = true,
             WorkingDirectory = dataDirectory,
         };
-        string[] args = [dll, "--urls", $"http://127.0.0.1:{port}", $"--Provenance:DataDirectory={dataDirectory}", "--Logging:LogLevel:Default=Warning", .. extraArgs];
+        string[] args = [dll, "--urls", $"http://127.0.0.1:{port}", "--Provenance:Cluster:SiloPort=0", "--Provenance:Cluster:GatewayPort=0", $"--Provenance:DataDirectory={dataDirectory}", "--Logging:LogLevel:Default=Warning", .. extraArgs];
         if (connectionString is not null)
         {
             args = [.. args, $"--ConnectionStrings:Provenance={connectionString}"];

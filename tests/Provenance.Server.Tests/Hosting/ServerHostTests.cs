@@ -37,7 +37,7 @@ public sealed class ServerHostTests(PostgresFixture postgres) : IClassFixture<Po
         var dataDirectory = Path.Combine(Path.GetTempPath(), "provenance-server-tests", "embedded-" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
-            string[] args = ["--urls=http://127.0.0.1:0", $"--Provenance:DataDirectory={dataDirectory}", "--Logging:LogLevel:Default=Warning"];
+            string[] args = ["--urls=http://127.0.0.1:0", "--Provenance:Cluster:SiloPort=0", "--Provenance:Cluster:GatewayPort=0", $"--Provenance:DataDirectory={dataDirectory}", "--Logging:LogLevel:Default=Warning"];
             var (first, output) = await CaptureAsync(async () =>
             {
                 var app = await ServerHost.BuildAsync(args);
