@@ -106,10 +106,7 @@ public static class ServerHost
         var settings = builder.Configuration.GetSection(ProvenanceOptions.SectionName).Get<ProvenanceOptions>() ?? new ProvenanceOptions();
         var anchor = settings.Anchor;
         var cluster = settings.Cluster;
-        if (!IPAddress.TryParse(cluster.AdvertisedAddress, out var advertised))
-        {
-            throw new InvalidOperationException($"Provenance:Cluster:AdvertisedAddress '{cluster.AdvertisedAddress}' is not an IP address.");
-        }
+        var advertised = AdvertisedAddress(cluster.AdvertisedAddress);
 
         builder.UseOrleans(silo => silo
             .ConfigureEndpoints(advertised, PortOrFree(cluster.SiloPort, "SiloPort"), PortOrFree(cluster.GatewayPort, "GatewayPort"), cluster.ListenOnAnyAddress)
@@ -169,6 +166,25 @@ public static class ServerHost
         services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
         services.AddHostedService<OutboxWebhookPump>();
         services.AddHostedService<SigningKeyWatcher>();
+    }
+
+    /// <summary>The advertised address: an IP address, or a host name resolved once at start (containers).</summary>
+    /// <exception cref="InvalidOperationException">The name does not resolve to an IPv4 or IPv6 address.</exception>
+    private static IPAddress AdvertisedAddress(string configured)
+    {
+        if (IPAddress.TryParse(configured, out var address))
+        {
+            return address;
+        }
+
+        try
+        {
+            return Dns.GetHostAddresses(configured).OrderBy(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 0 : 1).First();
+        }
+        catch (Exception exception) when (exception is System.Net.Sockets.SocketException or InvalidOperationException or ArgumentException)
+        {
+            throw new InvalidOperationException($"Provenance:Cluster:AdvertisedAddress '{configured}' is neither an IP address nor a host name that resolves.", exception);
+        }
     }
 
     /// <summary>The configured port, or a free one when it is 0 (tests run many silos on one machine).</summary>
