@@ -12,6 +12,8 @@ switch (args)
     case ["lineage-latency", ..]:
         await Provenance.Benchmarks.Grains.LineageBenchmarks.RunLatencyProbeAsync();
         return 0;
+    case ["kill-cycles", ..]:
+        return await Provenance.Benchmarks.Chaos.KillCyclesCommand.RunAsync(args[1..]);
     case ["epochs", ..]:
         return await Provenance.Benchmarks.Grains.EpochBenchmarks.RunAsync(args[1..]);
 }

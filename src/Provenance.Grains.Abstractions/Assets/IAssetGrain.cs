@@ -19,7 +19,10 @@ public interface IAssetGrain : IGrainWithStringKey
     /// <see cref="AssetRegistration.RegisterAsync"/> to get a generated id). Validates the claims, signs manifest
     /// revision 1 and writes state, log leaf, outbox event and index rows in one transaction; returns once durable.
     /// </summary>
-    /// <exception cref="Core.Assets.AssetExistsException">The id is taken (exactly one of concurrent registrations wins).</exception>
+    /// <remarks>Idempotent: a retry by the same tenant with the same claims (after a lost answer) returns the asset as
+    /// registered, and writes nothing.</remarks>
+    /// <exception cref="Core.Assets.AssetExistsException">The id is taken by other claims or another tenant (exactly one of
+    /// concurrent registrations wins).</exception>
     /// <exception cref="Core.Assets.ValidationFailedException">A claim is malformed (hash, media type, id, duplicate parent...).</exception>
     /// <exception cref="Core.Lineage.UnknownParentException">A parent is not registered.</exception>
     /// <exception cref="Core.Lineage.CrossTenantParentException">A parent's tenant does not trust the caller's tenant.</exception>

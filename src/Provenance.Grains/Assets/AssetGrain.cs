@@ -58,8 +58,16 @@ internal sealed partial class AssetGrain(
             throw new ValidationFailedException("assetId does not match the asset addressed.", "assetId");
         }
 
+        var claims = ClaimsHash(request);
         if (state.RecordExists)
         {
+            // A retry of an acknowledged registration (same tenant, same claims: the first answer was lost with a
+            // silo or a connection) gets the same answer; anything else is a clash of ids.
+            if (state.State.Tenant == caller.Tenant && state.State.RegistrationClaims == claims)
+            {
+                return await ToDtoAsync(caller, includeLogIndex: false);
+            }
+
             throw new AssetExistsException(Id);
         }
 
@@ -88,6 +96,7 @@ internal sealed partial class AssetGrain(
             Parameters = request.Parameters?.ToJsonString(),
             Status = request.Status,
             Restrictions = [.. (request.Restrictions ?? []).Distinct(StringComparer.Ordinal).Select(r => new RestrictionState(r, null, caller.Actor, now))],
+            RegistrationClaims = claims,
             CreatedAt = now,
         };
 
@@ -434,6 +443,10 @@ internal sealed partial class AssetGrain(
         Volatile.Write(ref _summary, summary);
         services.Graph.Publish(summary);
     }
+
+    /// <summary>SHA-256 of the registration request as the API serialises it (the id included), to recognise a retry.</summary>
+    private string ClaimsHash(RegisterAssetRequest request) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request with { AssetId = Id }, ApiJson.Options)));
 
     /// <summary>What lineage answers need of a stored asset.</summary>
     internal static AssetSummary Summarize(AssetState s) => new(

@@ -34,6 +34,8 @@ public sealed class AssetState
     /// <summary>Compact JWS of the head manifest; its payload is the manifest's RFC 8785 bytes (not stored twice).</summary>
     public string Jws { get; set; } = "";
     public string KeyId { get; set; } = "";
+    /// <summary>SHA-256 (hex) of the registration request; a retry with the same claims gets the same answer. Null before 2026-12.</summary>
+    public string? RegistrationClaims { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }

@@ -15,6 +15,7 @@ namespace Provenance.Benchmarks.HttpLoad;
 internal sealed class LocalCluster : IAsyncDisposable
 {
     private readonly List<Process> processes = [];
+    private readonly List<(ProcessStartInfo Info, Uri Address)> starts = [];
     private readonly string root;
     private EmbeddedPostgres? database;
 
@@ -23,6 +24,48 @@ internal sealed class LocalCluster : IAsyncDisposable
     public Uri[] BaseAddresses { get; private set; } = [];
 
     public string AdminKey { get; private set; } = "";
+
+    /// <summary>The shared database's connection string (several nodes), or null (one node with its own).</summary>
+    public string? ConnectionString => database?.ConnectionString;
+
+    /// <summary>Node <paramref name="node"/>'s process id.</summary>
+    public int ProcessId(int node) => processes[node].Id;
+
+    /// <summary>SIGKILL to node <paramref name="node"/>: no shutdown of any kind, as a crash.</summary>
+    public async Task KillAsync(int node)
+    {
+        var process = processes[node];
+        using (var kill = Process.Start("kill", ["-KILL", process.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        await process.WaitForExitAsync();
+    }
+
+    /// <summary>Starts node <paramref name="node"/> again with its first arguments and waits until it is ready.</summary>
+    public Task RestartAsync(int node) => StartNodeAsync(node);
+
+    private async Task StartNodeAsync(int node)
+    {
+        var (info, address) = starts[node];
+        var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start.");
+        if (node < processes.Count)
+        {
+            processes[node].Dispose();
+            processes[node] = process;
+        }
+        else
+        {
+            processes.Add(process);
+        }
+
+        process.OutputDataReceived += (_, e) => Echo(node, e.Data);
+        process.ErrorDataReceived += (_, e) => Echo(node, e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await WaitReadyAsync(process, address, TimeSpan.FromMinutes(3));
+    }
 
     /// <summary>CPU accounting of the nodes and their PostgreSQL cluster.</summary>
     public CpuMeter CpuMeter() => new([.. processes.Select(p => p.Id)],
@@ -80,14 +123,8 @@ internal sealed class LocalCluster : IAsyncDisposable
                     info.ArgumentList.Add($"--Provenance:Tsa:KeyDirectory={Path.Combine(cluster.root, "node1", "tsa")}");
                 }
 
-                var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start.");
-                cluster.processes.Add(process);
-                var node = i;
-                process.OutputDataReceived += (_, e) => Echo(node, e.Data);
-                process.ErrorDataReceived += (_, e) => Echo(node, e.Data);
-                process.BeginOutputReadLine();
-                process.BeginErrorReadLine();
-                await WaitReadyAsync(process, address, TimeSpan.FromMinutes(3));
+                cluster.starts.Add((info, address));
+                await cluster.StartNodeAsync(i);
                 if (i == 0)
                 {
                     cluster.AdminKey = (await File.ReadAllTextAsync(Path.Combine(data, "admin-key.txt"))).Trim();

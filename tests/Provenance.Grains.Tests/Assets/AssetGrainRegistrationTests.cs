@@ -60,6 +60,20 @@ public sealed class AssetGrainRegistrationTests(PostgresFixture db) : IClassFixt
     }
 
     [Fact]
+    public async Task RegisterAsync_RetrySameClaims_SameAnswerAndNothingWrittenTwice()
+    {
+        var first = await _node.RegisterAsync("reg-retry");
+
+        var retry = await _node.RegisterAsync("reg-retry");
+
+        Assert.Equal(first.ManifestHash, retry.ManifestHash);
+        Assert.Equal(first.CreatedAt, retry.CreatedAt);
+        Assert.Equal(new Database.Footprint(1, 1, 1, (await Database.FootprintAsync(db.DataSource, "reg-retry")).IndexRows), await Database.FootprintAsync(db.DataSource, "reg-retry"));
+        var otherTenant = await Assert.ThrowsAsync<Core.Assets.AssetExistsException>(() => _node.RegisterAsync(Bob, "reg-retry"));
+        Assert.Equal("asset-exists", otherTenant.Code);
+    }
+
+    [Fact]
     public async Task RegisterAsync_SameIdTwice_SecondGetsAssetExistsAndFirstStays()
     {
         var first = await _node.RegisterAsync("reg-twice");

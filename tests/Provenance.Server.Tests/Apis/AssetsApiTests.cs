@@ -190,6 +190,23 @@ public sealed class AssetsApiTests(ServerFixture fixture) : IClassFixture<Server
     }
 
     [Fact]
+    public async Task Register_RetriedWithSameClaims_SameAnswerNotConflict()
+    {
+        using var client = await TenantAsync("retry");
+        var id = NewId("retry");
+        var request = new RegisterAssetRequest(id, Hash("retried"), "image/png", Title: "retried");
+        using var first = await client.PostAsJsonAsync("v1/assets", request, ApiJson.Options);
+
+        using var retry = await client.PostAsJsonAsync("v1/assets", request, ApiJson.Options);
+
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, retry.StatusCode);
+        var a = (await first.Content.ReadFromJsonAsync<AssetDto>(ApiJson.Options))!;
+        var b = (await retry.Content.ReadFromJsonAsync<AssetDto>(ApiJson.Options))!;
+        Assert.Equal((a.ManifestHash, a.CreatedAt, a.ContentHash), (b.ManifestHash, b.CreatedAt, b.ContentHash));
+    }
+
+    [Fact]
     public async Task Register_DuplicateId_Is409AndKeepsTheFirst()
     {
         using var client = await TenantAsync("dup");
