@@ -131,7 +131,7 @@ internal sealed class LocalCluster : IAsyncDisposable
                 }
 
                 addresses.Add(address);
-                Console.Error.WriteLine($"node {i + 1} ready at {address} (pid {process.Id})");
+                Console.Error.WriteLine($"node {i + 1} ready at {address} (pid {cluster.ProcessId(i)})");
             }
 
             cluster.BaseAddresses = [.. addresses];
