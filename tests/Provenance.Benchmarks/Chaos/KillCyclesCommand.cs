@@ -89,7 +89,7 @@ internal static class KillCyclesCommand
             Volatile.Write(ref down, -1);
             stop.Cancel();
             await Task.WhenAll(load);
-            Console.WriteLine($"cycle {cycle + 1}/{cycles}: killed node {victim + 1}, survivor served every probed asset after {killedAt.Elapsed.TotalSeconds:F2} s; {acknowledged.Count} acknowledged, {Interlocked.Read(ref retried)} retried");
+            Console.WriteLine($"cycle {cycle + 1}/{cycles}: killed node {victim + 1}, survivor served every probed asset after {recoveries[^1]:F2} s; {acknowledged.Count} acknowledged, {Interlocked.Read(ref retried)} retried");
         }
 
         var lost = 0;
