@@ -1,3 +1,5 @@
+using Provenance.Grains.Streams;
+
 namespace Provenance.Grains;
 
 /// <summary>
@@ -39,8 +41,23 @@ public static class StorageNames
     /// <summary>Index: key <c>"{tenant}:{token}"</c> → value asset id.</summary>
     public const string SearchIndex = "search";
 
-    /// <summary>Outbox stream of asset events.</summary>
-    public const string AssetsStream = "assets";
+    /// <summary>The Orleans stream provider over the outbox (registered by every silo).</summary>
+    public const string StreamProvider = ProvenanceStreams.ProviderName;
+
+    /// <summary>
+    /// The grain storage of Orleans' stream pub-sub (explicit subscriptions). Orleans looks it up by this fixed name
+    /// (<c>ProviderConstants.DEFAULT_PUBSUB_PROVIDER_NAME</c>).
+    /// </summary>
+    public const string PubSubStorage = "PubSubStore";
+
+    /// <summary>Outbox stream of asset events (key: the tenant).</summary>
+    public const string AssetsStream = ProvenanceStreams.Assets;
+
+    /// <summary>Outbox stream of new derivatives (key: the parent asset id).</summary>
+    public const string DerivativesStream = ProvenanceStreams.Derivatives;
+
+    /// <summary>Event on <see cref="DerivativesStream"/>: a child got the stream's asset as a parent.</summary>
+    public const string AssetDerivedEvent = ProvenanceStreams.DerivedEvent;
 
     /// <summary>Event: an asset was registered.</summary>
     public const string AssetRegisteredEvent = "asset.registered";
@@ -64,7 +81,7 @@ public static class StorageNames
     public const string AnchorState = "anchor";
 
     /// <summary>Outbox stream of epoch events.</summary>
-    public const string EpochsStream = "epochs";
+    public const string EpochsStream = ProvenanceStreams.Epochs;
 
     /// <summary>Event: an epoch's checkpoint was signed and stored.</summary>
     public const string EpochSealedEvent = "epoch.sealed";

@@ -15,6 +15,8 @@ using Provenance.Grains.Prompts;
 using Provenance.Grains.Tenants;
 using Provenance.Core.Manifests;
 
+using Provenance.Grains.Streams;
+
 namespace Provenance.Grains.Assets;
 
 /// <summary>
@@ -106,6 +108,7 @@ internal sealed partial class AssetGrain(
             JsonSerializer.SerializeToUtf8Bytes(new { assetId = s.AssetId, contentHash = s.ContentHash, manifestHash = s.ManifestHash, status = AssetLifecycle.Name(s.Status) })));
         foreach (var parent in parents)
         {
+            effects.Events.Add(DerivedEvent(parent, s));
             effects.IndexEntries.Add(new IndexEntry(StorageNames.ChildrenIndex, parent.AssetId, s.AssetId, LineageGraph.ChildData(parent.Relationship)));
         }
 
@@ -216,6 +219,7 @@ internal sealed partial class AssetGrain(
 
             s.Parents.Add(parent);
             effects.IndexEntries.Add(new IndexEntry(StorageNames.ChildrenIndex, parent.AssetId, Id, LineageGraph.ChildData(parent.Relationship)));
+            effects.Events.Add(DerivedEvent(parent, s));
             added = parent;
         });
         if (added is not null)
@@ -489,6 +493,15 @@ internal sealed partial class AssetGrain(
         assetId == Id
             ? [.. state.State.Parents.Select(p => p.AssetId)]
             : (await GrainFactory.GetGrain<IAssetGrain>(assetId).GetSummaryAsync())?.Parents.Select(p => p.AssetId).ToList();
+
+    /// <summary>
+    /// The event on the parent's derivatives stream for a new link to <paramref name="child"/>. Its tenant is the parent's
+    /// (the feed belongs to the parent's owner), and a child of another tenant shows only its id and content hash.
+    /// </summary>
+    private static OutboxMessage DerivedEvent(ParentState parent, AssetState child) =>
+        new(StorageNames.DerivativesStream, StorageNames.AssetDerivedEvent, parent.Tenant,
+            DerivativeEvent.For(parent.Tenant, child.AssetId, child.ContentHash, parent.Relationship, child.Tenant).ToPayload(),
+            parent.AssetId);
 
     private async Task<List<ParentState>> ResolveParentsAsync(CallerContext caller, IReadOnlyList<ParentClaim> links, string? singleField = null)
     {

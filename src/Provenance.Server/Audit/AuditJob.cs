@@ -18,7 +18,7 @@ internal sealed class AuditJob(
     IEnumerable<IAuditCheck> checks,
     AuditStore store,
     WebhookStore webhooks,
-    WebhookDispatcher dispatcher,
+    WebhookQueueSignal webhookSignal,
     IDistributedLock locks,
     ServerMetrics metrics,
     IOptions<ProvenanceOptions> options,
@@ -67,7 +67,7 @@ internal sealed class AuditJob(
                 var queued = await webhooks.FanOutAsync(new WebhookEvent($"evt_audit_{id}", WebhookEvents.AuditMismatch, finding.Tenant ?? Auth.Tenants.Operator, time.GetUtcNow(), data), cancellationToken);
                 if (queued > 0)
                 {
-                    dispatcher.Wake();
+                    webhookSignal.Notify();
                 }
             }, cancellationToken);
         }

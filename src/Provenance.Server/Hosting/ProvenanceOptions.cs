@@ -140,7 +140,11 @@ public sealed class AnchorSettings
 /// <summary>The <c>Provenance:Webhooks</c> section.</summary>
 public sealed class WebhookSettings
 {
-    /// <summary>Whether this node fans out and delivers webhooks. Default on; deliveries stay queued in the database while off.</summary>
+    /// <summary>
+    /// Whether this node delivers webhooks (HTTP POSTs). Default on; deliveries stay queued in the database while off.
+    /// Fan-out (queueing deliveries from the <c>assets</c> and <c>epochs</c> streams) runs wherever Orleans places the
+    /// consumer grains and is not switched by this.
+    /// </summary>
     public bool Enabled { get; set; } = true;
 
     /// <summary>First retry delay; attempt n waits base·2^(n-1), capped by <see cref="MaxRetryDelaySeconds"/>. Default 5.</summary>
@@ -157,9 +161,6 @@ public sealed class WebhookSettings
 
     /// <summary>Per-delivery HTTP timeout. Default 10.</summary>
     public double TimeoutSeconds { get; set; } = 10;
-
-    /// <summary>Outbox streams the webhook pump reads. Default <c>assets</c>, <c>epochs</c>.</summary>
-    public IList<string> Streams { get; set; } = ["assets", "epochs"];
 }
 
 /// <summary>The <c>Provenance:Audit</c> section.</summary>

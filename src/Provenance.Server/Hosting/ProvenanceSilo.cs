@@ -6,7 +6,10 @@ using Provenance.Grains.Epochs;
 using Provenance.Grains.Hosting;
 using Provenance.Grains.Log;
 using Provenance.Grains.Serialization;
+using Orleans.Streams;
+using Provenance.Server.Webhooks;
 using Provenance.Storage.Postgres;
+using Provenance.Storage.Postgres.Streams;
 
 namespace Provenance.Server.Hosting;
 
@@ -37,8 +40,9 @@ public static class ProvenanceSilo
 {
     /// <summary>
     /// Configures a silo: Provenance serializers, the project's PostgreSQL storage ports, Orleans membership, reminders
-    /// and metadata grain storage on the same PostgreSQL, the grains, the log and epochs, and the membership and
-    /// collection tuning of docs/configuration.md. Endpoints (silo and gateway ports) are the caller's.
+    /// and metadata grain storage on the same PostgreSQL, the outbox streams (with pub-sub state in PostgreSQL) and the
+    /// webhook fan-out that consumes them, the grains, the log and epochs, and the membership and collection tuning of
+    /// docs/configuration.md. Endpoints (silo and gateway ports) are the caller's.
     /// </summary>
     public static ISiloBuilder AddProvenanceSilo(this ISiloBuilder silo, ProvenanceSiloSettings settings)
     {
@@ -54,6 +58,18 @@ public static class ProvenanceSilo
         silo.UsePostgresClustering(settings.ConnectionString);
         silo.UsePostgresReminders(settings.ConnectionString);
         silo.AddPostgresGrainStorage(Grains.StorageNames.MetadataStorage, settings.ConnectionString);
+
+        // Events reach subscribers as Orleans streams read from the outbox (docs/adr/0007, 0008). The live derivative
+        // feed is subscribed to explicitly, per asset id, so pub-sub keeps its subscriptions in PostgreSQL too.
+        var storage = new PostgresStorageOptions();
+        settings.Storage?.Invoke(storage);
+        silo.AddPostgresGrainStorage(Grains.StorageNames.PubSubStorage, settings.ConnectionString);
+        silo.AddOutboxStreams(Grains.StorageNames.StreamProvider, o =>
+        {
+            o.QueueCount = storage.StreamQueueCount;
+            o.PubSubType = StreamPubSubType.ExplicitGrainBasedAndImplicit;
+        });
+        silo.Services.AddWebhookFanOut();
         silo.AddProvenanceGrains().AddProvenanceLog(settings.Log).AddProvenanceEpochs(settings.Epochs);
 
         // A killed silo is declared dead after about 3 missed 1 s probes, so its grains are served elsewhere within 5 s

@@ -135,7 +135,7 @@ public static class ServerHost
         services.AddSingleton<GrainCallStatistics>();
         services.AddSingleton<Orleans.IIncomingGrainCallFilter>(sp => sp.GetRequiredService<GrainCallStatistics>());
         services.AddMetrics();
-        services.AddSingleton<ServerMetrics>();
+        services.TryAddSingleton<ServerMetrics>();
         services.AddSingleton<PrometheusExporter>();
         services.AddSingleton<IMetricsRefresher, WebhookMetricsRefresher>();
         services.AddSingleton<IMetricsRefresher, LogMetricsRefresher>();
@@ -160,11 +160,10 @@ public static class ServerHost
         services.AddSingleton<AuditJob>();
         services.AddHostedService(sp => sp.GetRequiredService<AuditJob>());
 
-        services.AddSingleton<WebhookStore>();
+        services.TryAddSingleton<WebhookStore>();
         services.AddHttpClient(WebhookDispatcher.HttpClientName);
         services.AddSingleton<WebhookDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
-        services.AddHostedService<OutboxWebhookPump>();
         services.AddHostedService<SigningKeyWatcher>();
     }
 

@@ -6,12 +6,15 @@ using Provenance.Server.Metrics;
 namespace Provenance.Server.Webhooks;
 
 /// <summary>
-/// Delivers queued webhook deliveries: claims due rows, POSTs each signed body, and records the outcome.
+/// Delivers queued webhook deliveries: claims due rows, POSTs each signed body, and records the outcome. Runs on every
+/// node with webhooks enabled and polls the shared table (claims use <c>SKIP LOCKED</c> leases, so nodes never deliver
+/// the same row at once); a fan-out on this node wakes it at once through <see cref="WebhookQueueSignal"/>.
 /// A non-2xx answer or a transport error schedules a retry after base·2^(attempt-1) (capped). Delivery is at
 /// least once: a crash between the POST and the bookkeeping redelivers after the claim lease.
 /// </summary>
 internal sealed class WebhookDispatcher(
     WebhookStore store,
+    WebhookQueueSignal signal,
     IHttpClientFactory httpClients,
     IOptions<ProvenanceOptions> options,
     ServerMetrics metrics,
@@ -19,11 +22,6 @@ internal sealed class WebhookDispatcher(
     ILogger<WebhookDispatcher> logger) : BackgroundService
 {
     public const string HttpClientName = "webhooks";
-
-    private readonly SemaphoreSlim wake = new(0, int.MaxValue);
-
-    /// <summary>Asks the worker to look for due deliveries now (after a fan-out).</summary>
-    public void Wake() => wake.Release();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -55,7 +53,7 @@ internal sealed class WebhookDispatcher(
 
             try
             {
-                await wake.WaitAsync(TimeSpan.FromSeconds(settings.PollSeconds), stoppingToken);
+                await signal.WaitAsync(TimeSpan.FromSeconds(settings.PollSeconds), stoppingToken);
             }
             catch (OperationCanceledException)
             {
@@ -122,11 +120,5 @@ internal sealed class WebhookDispatcher(
     {
         var seconds = settings.RetryBaseSeconds * Math.Pow(2, Math.Min(attempt - 1, 30));
         return TimeSpan.FromSeconds(Math.Min(seconds, settings.MaxRetryDelaySeconds));
-    }
-
-    public override void Dispose()
-    {
-        wake.Dispose();
-        base.Dispose();
     }
 }

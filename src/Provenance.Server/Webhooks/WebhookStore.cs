@@ -72,6 +72,21 @@ internal sealed class WebhookStore(Provenance.Storage.Postgres.PostgresStorage s
     /// <returns>How many deliveries were queued.</returns>
     public async Task<int> FanOutAsync(WebhookEvent @event, CancellationToken cancellationToken)
     {
+        // Every asset and epoch event comes here; most tenants have no subscription for most types, and those events
+        // should not queue on the fan-out lock.
+        await using (var probe = storage.DataSource.CreateCommand("""
+            SELECT EXISTS (SELECT 1 FROM webhook_subscriptions s
+                           WHERE s.deleted_at IS NULL AND @type = ANY (s.events) AND (@tenant::text IS NULL OR s.tenant = @tenant))
+            """))
+        {
+            probe.Parameters.AddWithValue("type", @event.Type);
+            probe.Parameters.Add(new NpgsqlParameter("tenant", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)@event.Tenant ?? DBNull.Value });
+            if (!(bool)(await probe.ExecuteScalarAsync(cancellationToken))!)
+            {
+                return 0;
+            }
+        }
+
         await using var connection = await storage.DataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
         await using (var lockCmd = new NpgsqlCommand($"SELECT pg_advisory_xact_lock({FanOutLockKey})", connection, tx))

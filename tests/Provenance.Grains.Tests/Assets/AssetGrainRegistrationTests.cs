@@ -30,7 +30,7 @@ public sealed class AssetGrainRegistrationTests(PostgresFixture db) : IClassFixt
         var dto = await _node.RegisterAsync("reg-child", "reg-parent");
 
         Assert.Equal("reg-child", dto.AssetId);
-        Assert.Equal(new Database.Footprint(States: 1, LogEntries: 1, Events: 1, IndexRows: 9), await Database.FootprintAsync(db.DataSource, "reg-child"));
+        Assert.Equal(new Database.Footprint(States: 1, LogEntries: 1, Events: 2, IndexRows: 9), await Database.FootprintAsync(db.DataSource, "reg-child"));
         var index = _node.Services.GetRequiredService<IGrainIndex>();
         Assert.Contains((await index.QueryAsync("children", "reg-parent", 0, 10, default)), r => r.Value == "reg-child");
         Assert.Equal(["reg-child"], (await index.QueryAsync("by-hash", HashOf("reg-child"), 0, 10, default)).Select(r => r.Value));
@@ -43,6 +43,9 @@ public sealed class AssetGrainRegistrationTests(PostgresFixture db) : IClassFixt
         Assert.Equal("asset.registered", registered.EventType);
         Assert.Equal("tenant-a", registered.Tenant);
         Assert.Contains(dto.ManifestHash, Encoding.UTF8.GetString(registered.Payload.Span), StringComparison.Ordinal);
+        var derived = Assert.Single(await _node.Services.GetRequiredService<IOutboxStore>().ReadAsync("derivatives", 0, 1000, default),
+            e => Encoding.UTF8.GetString(e.Payload.Span).Contains("\"reg-child\"", StringComparison.Ordinal));
+        Assert.Equal(("asset.derived", "tenant-a"), (derived.EventType, derived.Tenant));
     }
 
     [Fact]

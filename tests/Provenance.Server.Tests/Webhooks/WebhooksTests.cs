@@ -138,6 +138,28 @@ public sealed class WebhooksTests(ServerFixture fixture) : IClassFixture<ServerF
     }
 
     [Fact]
+    public async Task FanOutAsync_SameStreamEventTwice_QueuedAndDeliveredOnce()
+    {
+        await using var receiver = new WebhookReceiver();
+        var key = await Server.CreateKeyAsync("wh-redeliver", Scopes.Admin);
+        using var client = Server.Client(key.Secret);
+        await SubscribeAsync(client, receiver.Url, "asset.registered");
+        var fanOut = Server.App.Services.GetRequiredService<WebhookFanOut>();
+        var @event = new Provenance.Storage.Postgres.Streams.OutboxEvent(
+            long.MaxValue - Random.Shared.Next(1_000_000), "assets", null, "asset.registered", "wh-redeliver", """{"assetId":"d1"}"""u8.ToArray(), DateTimeOffset.UtcNow);
+
+        var first = await fanOut.FanOutAsync(@event, CancellationToken.None);
+        var again = await fanOut.FanOutAsync(@event, CancellationToken.None);
+        var delivered = Assert.Single(await receiver.WaitForDeliveredAsync(1));
+        await Task.Delay(500);
+
+        Assert.Equal(1, first);
+        Assert.Equal(0, again);
+        Assert.Single(receiver.Requests);
+        Assert.Equal($"evt_assets_{@event.Position}", JsonDocument.Parse(delivered.Body).RootElement.GetProperty("id").GetString());
+    }
+
+    [Fact]
     public void Signature_KnownAnswer_MatchesHmacOfTimestampDotBody()
     {
         var header = WebhookSignature.Create("whsec_test", 1700000000, "{\"a\":1}");
