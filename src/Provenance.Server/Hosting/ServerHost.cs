@@ -139,7 +139,7 @@ public static class ServerHost
         services.AddSingleton<Orleans.IIncomingGrainCallFilter>(sp => sp.GetRequiredService<GrainCallStatistics>());
         services.AddMetrics();
         services.AddSingleton<ServerMetrics>();
-        services.AddSingleton<PrometheusExporter>();
+        services.AddProvenanceMetrics();
         services.AddSingleton<IMetricsRefresher, WebhookMetricsRefresher>();
         services.AddSingleton<IMetricsRefresher, LogMetricsRefresher>();
 
@@ -227,7 +227,6 @@ public static class ServerHost
     {
         app.Services.GetRequiredService<PostgresStorage>(); // opens the storage and applies every migration (server tables included)
         await app.Services.GetRequiredService<SigningKeyStores>().EnsureActiveKeysAsync(cancellationToken);
-        app.Services.GetRequiredService<PrometheusExporter>(); // listen before anything is measured
         app.Services.GetRequiredService<BuiltInTsa>(); // creates (first start) or loads the built-in TSA's keys now, not on the first request
         var options = app.Services.GetRequiredService<ProvenanceOptions>();
         AuditJob.NextDelay(options.Audit, DateTimeOffset.UtcNow); // refuse a bad schedule at start-up, not in the background
