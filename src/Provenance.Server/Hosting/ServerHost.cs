@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using System.Net;
+using Orleans.Dashboard;
 using Orleans.Hosting;
 using Provenance.Core.Storage;
 using Provenance.Core.Contracts;
@@ -104,6 +105,7 @@ public static class ServerHost
         services.AddApiKeyAuth();
 
         var settings = builder.Configuration.GetSection(ProvenanceOptions.SectionName).Get<ProvenanceOptions>() ?? new ProvenanceOptions();
+        services.AddOrleansDashboardAuth(settings.ResolvedDataDirectory);
         var anchor = settings.Anchor;
         var cluster = settings.Cluster;
         if (!IPAddress.TryParse(cluster.AdvertisedAddress, out var advertised))
@@ -113,6 +115,7 @@ public static class ServerHost
 
         builder.UseOrleans(silo => silo
             .ConfigureEndpoints(advertised, cluster.SiloPort, cluster.GatewayPort, cluster.ListenOnAnyAddress)
+            .AddDashboard()
             .AddProvenanceSilo(new ProvenanceSiloSettings
             {
                 ConnectionString = connectionString,
@@ -221,6 +224,7 @@ public static class ServerHost
         app.MapRuntimeApi();
         app.MapTsaApi();
         app.MapDashboard();
+        app.MapOrleansDashboardApi();
     }
 
     private static async Task InitialiseAsync(this WebApplication app, CancellationToken cancellationToken)
