@@ -86,7 +86,7 @@ public sealed class InfrastructureApiTests(ServerFixture fixture) : IClassFixtur
         using var client = Server.Client();
         var metrics = await client.GetStringAsync("metrics");
         Assert.Contains("provenance_tsa_latency_milliseconds_count{tsa=\"builtin\"} ", metrics, StringComparison.Ordinal);
-        Assert.Matches(@"provenance_tsa_builtin_requests_total [1-9]", metrics);
+        Assert.Matches(@"provenance_tsa_builtin_requests_total(\{\})? [1-9]", metrics);
         using var admin = Server.Client(Server.AdminKey);
         var runtime = await admin.GetFromJsonAsync<RuntimeStatsDto>("v1/runtime", ApiJson.Options);
         Assert.NotNull(runtime!.TsaLatencyMsP50);
