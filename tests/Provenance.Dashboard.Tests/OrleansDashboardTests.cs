@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -47,7 +48,8 @@ public sealed class OrleansDashboardTests(ServerFixture server) : IAsyncLifetime
 
         await Expect(page).ToHaveURLAsync(Url("orleans/"));
         await Expect(page).ToHaveTitleAsync("Orleans Dashboard");
-        await Expect(page.Locator("a[href^='#/host/']").First).ToBeVisibleAsync();
+        await page.GotoAsync(Url("orleans/#/silos"));
+        await Expect(page.GetByText(new Regex(@"127\.0\.0\.1:\d+")).First).ToBeVisibleAsync();
         var cookie = Assert.Single(await context.CookiesAsync(), c => c.Name == "provenance-orleans");
         Assert.True(cookie.HttpOnly);
         Assert.Equal(SameSiteAttribute.Strict, cookie.SameSite);
