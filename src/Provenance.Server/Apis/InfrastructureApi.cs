@@ -18,8 +18,8 @@ internal static class InfrastructureApi
             .WithSummary("Liveness: the process answers.");
         group.MapGet("/readyz", ReadyAsync).WithName("Readiness")
             .WithSummary("Readiness: the database is reachable and every migration is applied.");
-        group.MapGet("/metrics", MetricsAsync).WithName("Metrics")
-            .WithSummary("Prometheus text exposition of the server's metrics.");
+        group.MapMetricsEndpoint().WithName("Metrics")
+            .WithSummary("Prometheus text exposition of the server's and Orleans' meters (OpenTelemetry exporter).");
         return routes;
     }
 
@@ -46,8 +46,6 @@ internal static class InfrastructureApi
         }
     }
 
-    private static async Task<ContentHttpResult> MetricsAsync(PrometheusExporter exporter, CancellationToken cancellationToken) =>
-        TypedResults.Text(await exporter.ScrapeAsync(cancellationToken), "text/plain; version=0.0.4; charset=utf-8");
 }
 
 /// <summary>An extra readiness condition (e.g. the storage provider's migrations); returns a reason when not ready.</summary>

@@ -41,12 +41,25 @@ internal sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.NoResult();
         }
 
+        return await AuthenticateAsync(keys, token, SchemeName, Context.RequestAborted);
+    }
+
+    /// <summary>
+    /// Checks one API key (<c>pvk_...</c>) against the store: the one rule every way of presenting a key goes through
+    /// (headers here, the Orleans dashboard's sign-in form). Malformed, unknown, wrong-secret and revoked keys fail.
+    /// </summary>
+    /// <param name="keys">The key store.</param>
+    /// <param name="token">The presented key; must not be empty.</param>
+    /// <param name="scheme">The authentication scheme the principal and ticket are issued for.</param>
+    /// <param name="cancellationToken">Cancels the store lookup.</param>
+    public static async Task<AuthenticateResult> AuthenticateAsync(ApiKeyStore keys, string token, string scheme, CancellationToken cancellationToken)
+    {
         if (!ApiKeySecret.TryParse(token, out var keyId, out var secret))
         {
             return AuthenticateResult.Fail("The API key is malformed.");
         }
 
-        var key = await keys.FindForAuthenticationAsync(keyId, Context.RequestAborted);
+        var key = await keys.FindForAuthenticationAsync(keyId, cancellationToken);
         // Hash even when the key is unknown so timing does not reveal which key ids exist.
         var matches = ApiKeySecret.Matches(key?.SecretHash ?? new byte[32], secret);
         if (key is null || !matches)
@@ -59,14 +72,19 @@ internal sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail("The API key has been revoked.");
         }
 
+        return AuthenticateResult.Success(new AuthenticationTicket(PrincipalOf(key, scheme), scheme));
+    }
+
+    /// <summary>The principal of a valid key: key id, tenant and one claim per scope.</summary>
+    public static ClaimsPrincipal PrincipalOf(StoredApiKey key, string scheme)
+    {
         var claims = new List<Claim>
         {
             new(CallerClaims.KeyId, key.KeyId),
             new(CallerClaims.Tenant, key.Tenant),
         };
         claims.AddRange(key.Scopes.Select(s => new Claim(CallerClaims.Scope, s)));
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName, CallerClaims.KeyId, null));
-        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme, CallerClaims.KeyId, null));
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using System.Net;
+using Orleans.Dashboard;
 using Orleans.Hosting;
 using Provenance.Core.Storage;
 using Provenance.Core.Contracts;
@@ -104,12 +105,14 @@ public static class ServerHost
         services.AddApiKeyAuth();
 
         var settings = builder.Configuration.GetSection(ProvenanceOptions.SectionName).Get<ProvenanceOptions>() ?? new ProvenanceOptions();
+        services.AddOrleansDashboardAuth(settings.ResolvedDataDirectory);
         var anchor = settings.Anchor;
         var cluster = settings.Cluster;
         var advertised = AdvertisedAddress(cluster.AdvertisedAddress);
 
         builder.UseOrleans(silo => silo
             .ConfigureEndpoints(advertised, PortOrFree(cluster.SiloPort, "SiloPort"), PortOrFree(cluster.GatewayPort, "GatewayPort"), cluster.ListenOnAnyAddress)
+            .AddDashboard()
             .AddProvenanceSilo(new ProvenanceSiloSettings
             {
                 ConnectionString = connectionString,
@@ -136,7 +139,7 @@ public static class ServerHost
         services.AddSingleton<Orleans.IIncomingGrainCallFilter>(sp => sp.GetRequiredService<GrainCallStatistics>());
         services.AddMetrics();
         services.TryAddSingleton<ServerMetrics>();
-        services.AddSingleton<PrometheusExporter>();
+        services.AddProvenanceMetrics();
         services.AddSingleton<IMetricsRefresher, WebhookMetricsRefresher>();
         services.AddSingleton<IMetricsRefresher, LogMetricsRefresher>();
 
@@ -255,13 +258,13 @@ public static class ServerHost
         app.MapRuntimeApi();
         app.MapTsaApi();
         app.MapDashboard();
+        app.MapOrleansDashboardApi();
     }
 
     private static async Task InitialiseAsync(this WebApplication app, CancellationToken cancellationToken)
     {
         app.Services.GetRequiredService<PostgresStorage>(); // opens the storage and applies every migration (server tables included)
         await app.Services.GetRequiredService<SigningKeyStores>().EnsureActiveKeysAsync(cancellationToken);
-        app.Services.GetRequiredService<PrometheusExporter>(); // listen before anything is measured
         app.Services.GetRequiredService<BuiltInTsa>(); // creates (first start) or loads the built-in TSA's keys now, not on the first request
         var options = app.Services.GetRequiredService<ProvenanceOptions>();
         AuditJob.NextDelay(options.Audit, DateTimeOffset.UtcNow); // refuse a bad schedule at start-up, not in the background

@@ -7,9 +7,10 @@ namespace Provenance.Server.Metrics;
 /// <summary>
 /// Calls, failures, calls in progress and recent latencies per grain type on this silo, measured by an incoming grain
 /// call filter (Orleans' own meters carry no per-type latencies). Latency percentiles are over the last
-/// <see cref="Window"/> calls of each type.
+/// <see cref="Window"/> calls of each type. The same calls feed the <c>provenance.actors.*</c> instruments of
+/// <see cref="ServerMetrics"/> (tag <c>grain_type</c>) for /metrics.
 /// </summary>
-internal sealed class GrainCallStatistics : IIncomingGrainCallFilter
+internal sealed class GrainCallStatistics(ServerMetrics metrics) : IIncomingGrainCallFilter
 {
     /// <summary>Latencies kept per grain type.</summary>
     public const int Window = 1024;
@@ -49,7 +50,15 @@ internal sealed class GrainCallStatistics : IIncomingGrainCallFilter
         }
         finally
         {
-            stats.Record(Stopwatch.GetElapsedTime(started), failed);
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            stats.Record(elapsed, failed);
+            var tag = new KeyValuePair<string, object?>("grain_type", type);
+            metrics.GrainCalls.Add(1, tag);
+            metrics.GrainCallDuration.Record(elapsed.TotalSeconds, tag);
+            if (failed)
+            {
+                metrics.GrainCallsFailed.Add(1, tag);
+            }
             Interlocked.Decrement(ref stats.InProgress);
         }
     }

@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 
 namespace Provenance.Server.Metrics;
 
-/// <summary>The server's own instruments (meter <c>Provenance.Server</c>); exported at <c>/metrics</c> with every other <c>Provenance.*</c> meter.</summary>
+/// <summary>The server's own instruments (meter <c>Provenance.Server</c>); exported at <c>/metrics</c> with Orleans' meter (<see cref="MetricsExport"/>).</summary>
 internal sealed class ServerMetrics : IDisposable
 {
     public const string MeterName = "Provenance.Server";
@@ -21,6 +21,9 @@ internal sealed class ServerMetrics : IDisposable
         TsaLatency = meter.CreateHistogram<double>("provenance.tsa.latency", unit: "ms", description: "Latency of RFC 3161 requests by TSA.");
         TsaFailures = meter.CreateCounter<long>("provenance.tsa.failures", description: "Failed RFC 3161 requests by TSA.");
         BuiltInTsaRequests = meter.CreateCounter<long>("provenance.tsa.builtin.requests", description: "Requests answered by the built-in TSA at POST /tsa.");
+        GrainCalls = meter.CreateCounter<long>("provenance.actors.calls", "{call}", "Grain calls completed on this silo, by grain type.");
+        GrainCallsFailed = meter.CreateCounter<long>("provenance.actors.calls.failed", "{call}", "Grain calls that threw on this silo, by grain type.");
+        GrainCallDuration = meter.CreateHistogram<double>("provenance.actors.call.duration", "s", "Grain call latency on this silo, by grain type.");
     }
 
     /// <summary>The server's meter.</summary>
@@ -34,6 +37,9 @@ internal sealed class ServerMetrics : IDisposable
     public Histogram<double> TsaLatency { get; }
     public Counter<long> TsaFailures { get; }
     public Counter<long> BuiltInTsaRequests { get; }
+    public Counter<long> GrainCalls { get; }
+    public Counter<long> GrainCallsFailed { get; }
+    public Histogram<double> GrainCallDuration { get; }
 
     /// <summary>Adds an observable gauge to the server meter.</summary>
     public void Gauge(string name, Func<IEnumerable<Measurement<double>>> observe, string? description = null) =>

@@ -15,7 +15,7 @@ export async function render(main, route, ctx) {
   const pauseBtn = h('button', { type: 'button', 'aria-pressed': 'false' }, 'Pause');
   main.append(
     h('div.pagehead', h('div', h('h1', 'Runtime'), h('p.muted', 'Grain activations, call rates, latencies and calls in progress on this silo, refreshed every 2 seconds. ', stamp)),
-      h('div.actions', pauseBtn)),
+      h('div.actions', h('a#orleans-dashboard-link', { href: '/orleans/', title: 'Orleans\u2019 own dashboard; signs in with an admin key' }, 'Orleans dashboard'), ' ', pauseBtn)),
     msg, summary, h('section.card', { 'aria-labelledby': 'rt-rate' }, h('h2#rt-rate', 'Calls per second (all grain types, last 2 minutes)'), spark),
     h('section.card', { 'aria-labelledby': 'rt-types' }, h('h2#rt-types', 'Grain types'), tableBox));
   summary.append(loading());
