@@ -21,7 +21,7 @@ internal static class AssetsApi
     {
         var register = routes.MapGroup("/v1/assets").WithTags("Assets").RequireScope(Scopes.Register);
         register.MapPost("/", RegisterAsync).WithName("RegisterAsset")
-            .WithSummary("Register an asset by content hash; its manifest is signed and logged before the answer.");
+            .WithSummary("Register an asset by content hash; its manifest is signed and logged before the answer. A retry with the same id and claims gets the same answer.");
         register.MapPost("/upload", AssetUpload.RegisterAsync).WithName("UploadAsset")
             .WithSummary("Register an asset from its bytes: multipart part 'claims' (JSON without contentHash), then part 'file' (streamed, hashed, not kept).")
             .WithMetadata(new UploadLimit()).DisableAntiforgery(); // no Accepts(): routing would answer 415 before authentication
