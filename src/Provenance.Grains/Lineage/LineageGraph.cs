@@ -105,7 +105,7 @@ internal sealed class LineageGraph : IDisposable
 
         return missing is null
             ? Task.CompletedTask
-            : Parallel.ForEachAsync(missing, new ParallelOptions { MaxDegreeOfParallelism = PrefetchParallelism }, async (id, _) => await GetSummaryAsync(id).ConfigureAwait(false));
+            : Parallel.ForEachAsync(missing, new ParallelOptions { MaxDegreeOfParallelism = PrefetchParallelism }, async (id, _) => await GetSummaryAsync(id));
     }
 
     /// <summary>Loads missing children lists of <paramref name="ids"/> concurrently (cold paths only).</summary>
@@ -123,7 +123,7 @@ internal sealed class LineageGraph : IDisposable
         return missing is null
             ? Task.CompletedTask
             : Parallel.ForEachAsync(missing, new ParallelOptions { MaxDegreeOfParallelism = PrefetchParallelism, CancellationToken = cancellationToken },
-                async (id, ct) => await GetChildrenAsync(id, refresh: false, ct).ConfigureAwait(false));
+                async (id, ct) => await GetChildrenAsync(id, refresh: false, ct));
     }
 
     /// <summary>
@@ -140,13 +140,13 @@ internal sealed class LineageGraph : IDisposable
 
     private async ValueTask<ChildList> RefreshAsync(string assetId, ChildList list, CancellationToken cancellationToken)
     {
-        await list.RefreshGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await list.RefreshGate.WaitAsync(cancellationToken);
         try
         {
             var epoch = Volatile.Read(ref _remoteEpoch);
             while (true)
             {
-                var rows = await _index.QueryAsync(StorageNames.ChildrenIndex, assetId, list.LastSeq, IndexBatch, cancellationToken).ConfigureAwait(false);
+                var rows = await _index.QueryAsync(StorageNames.ChildrenIndex, assetId, list.LastSeq, IndexBatch, cancellationToken);
                 foreach (var row in rows)
                 {
                     list.Add(row.Value, ParseRelationship(row.Data.Span));
@@ -176,7 +176,7 @@ internal sealed class LineageGraph : IDisposable
             return list.Count;
         }
 
-        return (await GetChildrenAsync(assetId, refresh: false, cancellationToken).ConfigureAwait(false)).Count;
+        return (await GetChildrenAsync(assetId, refresh: false, cancellationToken)).Count;
     }
 
     /// <summary>
@@ -197,7 +197,7 @@ internal sealed class LineageGraph : IDisposable
             return known;
         }
 
-        await LoadAncestorsAsync(assetId).ConfigureAwait(false);
+        await LoadAncestorsAsync(assetId);
         return RestrictionPropagation.Effective(
             assetId,
             id => _summaries.TryGetValue(id, out var s) ? new RestrictionNode(s.Restrictions, s.Lifts, [.. s.Parents.Select(p => p.AssetId)]) : null,
@@ -224,7 +224,7 @@ internal sealed class LineageGraph : IDisposable
         var level = new List<string> { assetId };
         while (level.Count > 0)
         {
-            await PrefetchSummariesAsync(level).ConfigureAwait(false);
+            await PrefetchSummariesAsync(level);
             var next = new List<string>();
             foreach (var id in level)
             {
@@ -259,7 +259,6 @@ internal sealed class LineageGraph : IDisposable
                 return true;
             }
 
-            // No ConfigureAwait(false): load is a grain's callback and must resume on its activation.
             foreach (var parent in await load(id) ?? [])
             {
                 if (seen.Add(parent))
@@ -283,10 +282,10 @@ internal sealed class LineageGraph : IDisposable
     {
         if (start.Parents.Count == 0)
         {
-            return [await NodeAsync(caller, start, 0, null, null, cancellationToken).ConfigureAwait(false)];
+            return [await NodeAsync(caller, start, 0, null, null, cancellationToken)];
         }
 
-        await LoadAncestorsAsync(start.AssetId).ConfigureAwait(false);
+        await LoadAncestorsAsync(start.AssetId);
         var depthOf = new Dictionary<string, (int Depth, string Via, Relationship Relationship)>(StringComparer.Ordinal);
         var roots = new List<string>();
         var level = new List<string> { start.AssetId };
@@ -318,7 +317,7 @@ internal sealed class LineageGraph : IDisposable
         foreach (var id in roots)
         {
             var (depth, via, relationship) = depthOf[id];
-            nodes.Add(await NodeAsync(caller, _summaries[id], depth, via, relationship, cancellationToken).ConfigureAwait(false));
+            nodes.Add(await NodeAsync(caller, _summaries[id], depth, via, relationship, cancellationToken));
         }
 
         return nodes;
@@ -333,7 +332,7 @@ internal sealed class LineageGraph : IDisposable
         var found = from.AssetId == toId;
         for (var depth = 1; !found && level.Count > 0 && depth <= LineageQuery.MaxDepth; depth++)
         {
-            await PrefetchSummariesAsync(level).ConfigureAwait(false);
+            await PrefetchSummariesAsync(level);
             var next = new List<string>();
             foreach (var id in level)
             {
@@ -366,13 +365,13 @@ internal sealed class LineageGraph : IDisposable
 
         chain.Add((from.AssetId, null, null));
         chain.Reverse();
-        await PrefetchSummariesAsync(chain.Select(c => c.Id)).ConfigureAwait(false);
+        await PrefetchSummariesAsync(chain.Select(c => c.Id));
         var path = new List<LineageNodeDto>(chain.Count);
         for (var i = 0; i < chain.Count; i++)
         {
-            if (await GetSummaryAsync(chain[i].Id).ConfigureAwait(false) is { } summary)
+            if (await GetSummaryAsync(chain[i].Id) is { } summary)
             {
-                path.Add(await NodeAsync(caller, summary, i, chain[i].Via, chain[i].Relationship, cancellationToken).ConfigureAwait(false));
+                path.Add(await NodeAsync(caller, summary, i, chain[i].Via, chain[i].Relationship, cancellationToken));
             }
         }
 
@@ -387,7 +386,7 @@ internal sealed class LineageGraph : IDisposable
             return new LineageNodeDto(s.AssetId, s.ContentHash, depth, via, relationship, Redacted: true);
         }
 
-        var childCount = await ChildCountAsync(s.AssetId, cancellationToken).ConfigureAwait(false);
+        var childCount = await ChildCountAsync(s.AssetId, cancellationToken);
         return new LineageNodeDto(s.AssetId, s.ContentHash, depth, via, relationship, false,
             s.Title, s.MediaType, s.Status, s.Model, s.Prompt, s.Creator, s.Parents.Count, childCount);
     }
@@ -403,7 +402,7 @@ internal sealed class LineageGraph : IDisposable
         string? nextCursor = null;
         for (var depth = 1; depth <= query.Depth; depth++)
         {
-            var next = await NextLevelAsync(level, visited, direction, isFirst: depth == 1, cancellationToken).ConfigureAwait(false);
+            var next = await NextLevelAsync(level, visited, direction, isFirst: depth == 1, cancellationToken);
             if (next.Count == 0)
             {
                 break;
@@ -416,18 +415,18 @@ internal sealed class LineageGraph : IDisposable
                 if (take > 0)
                 {
                     var slice = new ArraySegment<string>(next.Ids, begin, take);
-                    await PrefetchSummariesAsync(slice).ConfigureAwait(false);
+                    await PrefetchSummariesAsync(slice);
                     if (take > 1)
                     {
-                        await PrefetchChildrenAsync(slice, cancellationToken).ConfigureAwait(false);
+                        await PrefetchChildrenAsync(slice, cancellationToken);
                     }
 
                     for (var i = begin; i < begin + take; i++)
                     {
-                        if (await GetSummaryAsync(next.Ids[i]).ConfigureAwait(false) is { } summary)
+                        if (await GetSummaryAsync(next.Ids[i]) is { } summary)
                         {
                             var (via, relationship) = next.ViaOf(i);
-                            nodes.Add(await NodeAsync(caller, summary, depth, via, relationship, cancellationToken).ConfigureAwait(false));
+                            nodes.Add(await NodeAsync(caller, summary, depth, via, relationship, cancellationToken));
                         }
                     }
                 }
@@ -436,7 +435,7 @@ internal sealed class LineageGraph : IDisposable
                 {
                     var last = begin + take - 1;
                     var more = last < next.Count - 1
-                        || (depth < query.Depth && (await NextLevelAsync(next, WithLevel(visited, level), direction, isFirst: false, cancellationToken).ConfigureAwait(false)).Count > 0);
+                        || (depth < query.Depth && (await NextLevelAsync(next, WithLevel(visited, level), direction, isFirst: false, cancellationToken)).Count > 0);
                     nextCursor = more ? EncodeCursor(directionName, depth, next.Ids[last]) : null;
                     break;
                 }
@@ -467,15 +466,15 @@ internal sealed class LineageGraph : IDisposable
             if (isFirst)
             {
                 // The root's children can repeat nothing seen before: use the cached sorted list as the level, no copy.
-                var children = await GetChildrenAsync(level.Ids[0], refresh: true, cancellationToken).ConfigureAwait(false);
+                var children = await GetChildrenAsync(level.Ids[0], refresh: true, cancellationToken);
                 return Level.FromChildren(level.Ids[0], children);
             }
 
-            await PrefetchChildrenAsync(level.Ids, cancellationToken).ConfigureAwait(false);
+            await PrefetchChildrenAsync(level.Ids, cancellationToken);
         }
         else
         {
-            await PrefetchSummariesAsync(level.Ids).ConfigureAwait(false);
+            await PrefetchSummariesAsync(level.Ids);
             if (level.Count == 1 && _summaries.TryGetValue(level.Ids[0], out var only) && only.Parents.Count == 1)
             {
                 // A chain: one node with one parent needs no dictionary, sort or set (keeps deep chains allocation-light).
@@ -491,7 +490,7 @@ internal sealed class LineageGraph : IDisposable
         {
             if (direction == Direction.Ancestors)
             {
-                if (_summaries.TryGetValue(id, out var s) || (s = await GetSummaryAsync(id).ConfigureAwait(false)) is not null)
+                if (_summaries.TryGetValue(id, out var s) || (s = await GetSummaryAsync(id)) is not null)
                 {
                     foreach (var parent in s.Parents)
                     {
@@ -504,7 +503,7 @@ internal sealed class LineageGraph : IDisposable
             }
             else
             {
-                var children = await GetChildrenAsync(id, refresh: false, cancellationToken).ConfigureAwait(false);
+                var children = await GetChildrenAsync(id, refresh: false, cancellationToken);
                 foreach (var child in children.Sorted)
                 {
                     if (!visited.Contains(child) && !level.Contains(child))

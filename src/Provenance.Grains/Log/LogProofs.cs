@@ -53,15 +53,15 @@ internal sealed class LogProofs(IGrainFactory grains, ILogStore log, ILogSigner 
     {
         ArgumentException.ThrowIfNullOrEmpty(assetId);
         var sourceKey = StorageNames.LogSourceKey(assetId, revision);
-        var entry = await log.FindBySourceAsync(sourceKey, cancellationToken).ConfigureAwait(false)
+        var entry = await log.FindBySourceAsync(sourceKey, cancellationToken)
             ?? throw new NotFoundException("log entry", sourceKey);
         if (entry.Index is not { } index)
         {
             throw new NotAnchoredException(sourceKey, "it is not sequenced yet.");
         }
 
-        var target = await CoveringEpochAsync(sourceKey, index, epoch).ConfigureAwait(false);
-        var proof = await InclusionPathAsync(index, target.Checkpoint.TreeSize, cancellationToken).ConfigureAwait(false);
+        var target = await CoveringEpochAsync(sourceKey, index, epoch);
+        var proof = await InclusionPathAsync(index, target.Checkpoint.TreeSize, cancellationToken);
         return new InclusionProofDto(assetId, target.Epoch, index, target.Checkpoint.TreeSize,
             Convert.ToBase64String(Hasher.HashLeaf(entry.LeafInput)), [.. proof.Select(Convert.ToBase64String)], target.Checkpoint.RootHash);
     }
@@ -74,8 +74,8 @@ internal sealed class LogProofs(IGrainFactory grains, ILogStore log, ILogSigner 
             throw new ValidationFailedException($"'from' ({fromEpoch}) must not be after 'to' ({toEpoch}).", "from");
         }
 
-        var first = await EpochAsync(fromEpoch).ConfigureAwait(false);
-        var second = await EpochAsync(toEpoch).ConfigureAwait(false);
+        var first = await EpochAsync(fromEpoch);
+        var second = await EpochAsync(toEpoch);
         long size1 = first.Checkpoint.TreeSize, size2 = second.Checkpoint.TreeSize;
         if (size1 == 0)
         {
@@ -83,7 +83,7 @@ internal sealed class LogProofs(IGrainFactory grains, ILogStore log, ILogSigner 
         }
 
         var plan = ProofPlanner.Consistency(size1, size2);
-        var hashes = await FetchAsync(plan, cancellationToken).ConfigureAwait(false);
+        var hashes = await FetchAsync(plan, cancellationToken);
         var proof = plan.Rehash(Hasher, hashes);
         return new ConsistencyProofDto(fromEpoch, toEpoch, size1, size2, first.Checkpoint.RootHash, second.Checkpoint.RootHash, [.. proof.Select(Convert.ToBase64String)]);
     }
@@ -93,7 +93,7 @@ internal sealed class LogProofs(IGrainFactory grains, ILogStore log, ILogSigner 
     {
         ArgumentException.ThrowIfNullOrEmpty(assetId);
         var sourceKey = StorageNames.LogSourceKey(assetId, revision);
-        var entry = await FindEntryAsync(sourceKey, cancellationToken).ConfigureAwait(false);
+        var entry = await FindEntryAsync(sourceKey, cancellationToken);
         if (entry is null)
         {
             return Only(new CheckDto(Checks.Inclusion, CheckOutcome.Fail, $"The log has no entry for '{sourceKey}'."));
@@ -109,7 +109,7 @@ internal sealed class LogProofs(IGrainFactory grains, ILogStore log, ILogSigner 
             return Only(new CheckDto(Checks.Inclusion, CheckOutcome.Pending, "Accepted by the log, not yet sequenced."));
         }
 
-        var latest = await LatestEpochCoveringAsync(index).ConfigureAwait(false);
+        var latest = await LatestEpochCoveringAsync(index);
         if (latest is null || latest.Checkpoint.TreeSize <= index)
         {
             return Only(new CheckDto(Checks.Inclusion, CheckOutcome.Pending, $"Leaf {index} of the log is not in an epoch yet."));
@@ -118,7 +118,7 @@ internal sealed class LogProofs(IGrainFactory grains, ILogStore log, ILogSigner 
         var facts = FactsOf(latest);
         var checks = new List<CheckDto>();
         var leafHash = Hasher.HashLeaf(manifestHash.Span);
-        var path = await InclusionPathAsync(index, latest.Checkpoint.TreeSize, cancellationToken).ConfigureAwait(false);
+        var path = await InclusionPathAsync(index, latest.Checkpoint.TreeSize, cancellationToken);
         var inclusion = new InclusionProofDto(assetId, latest.Epoch, index, latest.Checkpoint.TreeSize, Convert.ToBase64String(leafHash),
             [.. path.Select(Convert.ToBase64String)], latest.Checkpoint.RootHash);
         checks.Add(Check(Checks.Inclusion, () =>
@@ -148,7 +148,7 @@ internal sealed class LogProofs(IGrainFactory grains, ILogStore log, ILogSigner 
         }
 
         var version = latestEpoch.Version;
-        var latest = (await grains.GetAnchor().ListEpochsAsync(1, null).ConfigureAwait(false)).FirstOrDefault();
+        var latest = (await grains.GetAnchor().ListEpochsAsync(1, null)).FirstOrDefault();
         if (latest is not null)
         {
             latestEpoch.Offer(version, latest);
@@ -255,20 +255,20 @@ internal sealed class LogProofs(IGrainFactory grains, ILogStore log, ILogSigner 
     {
         if (epoch is { } n)
         {
-            var requested = await EpochAsync(n).ConfigureAwait(false);
+            var requested = await EpochAsync(n);
             return requested.Checkpoint.TreeSize > index
                 ? requested
                 : throw new NotAnchoredException(sourceKey, string.Create(CultureInfo.InvariantCulture, $"epoch {n} covers leaves [0, {requested.Checkpoint.TreeSize}), the entry is leaf {index}."));
         }
 
-        var latest = (await grains.GetAnchor().ListEpochsAsync(1, null).ConfigureAwait(false)).FirstOrDefault();
+        var latest = (await grains.GetAnchor().ListEpochsAsync(1, null)).FirstOrDefault();
         return latest is not null && latest.Checkpoint.TreeSize > index
             ? latest
             : throw new NotAnchoredException(sourceKey, string.Create(CultureInfo.InvariantCulture, $"leaf {index} is after the latest epoch."));
     }
 
     private async Task<EpochDto> EpochAsync(long epoch) =>
-        epoch >= 1 && await grains.GetEpoch(epoch).FindAsync().ConfigureAwait(false) is { } found
+        epoch >= 1 && await grains.GetEpoch(epoch).FindAsync() is { } found
             ? found
             : throw new NotFoundException("epoch", epoch.ToString(CultureInfo.InvariantCulture));
 
@@ -281,7 +281,7 @@ internal sealed class LogProofs(IGrainFactory grains, ILogStore log, ILogSigner 
         }
 
         var plan = ProofPlanner.Inclusion(index, size);
-        return inclusionPaths.Remember((index, size), plan.Rehash(Hasher, await FetchAsync(plan, cancellationToken).ConfigureAwait(false)));
+        return inclusionPaths.Remember((index, size), plan.Rehash(Hasher, await FetchAsync(plan, cancellationToken)));
     }
 
     private async Task<LogEntry?> FindEntryAsync(string sourceKey, CancellationToken cancellationToken)
@@ -291,7 +291,7 @@ internal sealed class LogProofs(IGrainFactory grains, ILogStore log, ILogSigner 
             return cached;
         }
 
-        var entry = await log.FindBySourceAsync(sourceKey, cancellationToken).ConfigureAwait(false);
+        var entry = await log.FindBySourceAsync(sourceKey, cancellationToken);
         if (entry?.Index is not null)
         {
             sequencedEntries.Remember(sourceKey, entry);
@@ -319,7 +319,7 @@ internal sealed class LogProofs(IGrainFactory grains, ILogStore log, ILogSigner 
 
         if (missing.Count > 0)
         {
-            var nodes = await log.GetNodesAsync(missing, cancellationToken).ConfigureAwait(false);
+            var nodes = await log.GetNodesAsync(missing, cancellationToken);
             for (var i = 0; i < ids.Count; i++)
             {
                 if (hashes[i] is null)

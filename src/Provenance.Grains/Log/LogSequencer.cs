@@ -27,10 +27,10 @@ internal sealed class LogSequencer(ILogStore store, IOptions<ProvenanceLogOption
     {
         while (true)
         {
-            var result = await Store.SequenceAsync(BarrierBatchSize, cancellationToken).ConfigureAwait(false);
+            var result = await Store.SequenceAsync(BarrierBatchSize, cancellationToken);
             if (result is null)
             {
-                await Task.Delay(LockRetryDelay, time, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(LockRetryDelay, time, cancellationToken);
                 continue;
             }
 

@@ -17,7 +17,7 @@ public sealed class LogSigner : ILogSigner
     /// <summary>Loads the ring; when <paramref name="createKeyIfNone"/> and no key is active, generates one and saves it as active.</summary>
     /// <exception cref="InvalidKeyException">A stored key is unreadable.</exception>
     public static async Task<LogSigner> CreateAsync(IKeyStore store, bool createKeyIfNone, CancellationToken cancellationToken = default)
-        => new(await KeyRingSource.LoadAsync(store, createKeyIfNone, cancellationToken).ConfigureAwait(false));
+        => new(await KeyRingSource.LoadAsync(store, createKeyIfNone, cancellationToken));
 
     /// <inheritdoc/>
     public (string Jws, string KeyId) Sign(ReadOnlySpan<byte> checkpointText)

@@ -26,11 +26,11 @@ public sealed class KeyRingSource
     public static async Task<KeyRingSource> LoadAsync(IKeyStore store, bool createKeyIfNone, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
-        var stored = await store.LoadAllAsync(cancellationToken).ConfigureAwait(false);
+        var stored = await store.LoadAllAsync(cancellationToken);
         if (createKeyIfNone && !stored.Any(k => k.Status == KeyStatus.Active))
         {
-            await store.SaveAsync(StoredKey.From(SigningKey.Generate(), KeyStatus.Active), cancellationToken).ConfigureAwait(false);
-            stored = await store.LoadAllAsync(cancellationToken).ConfigureAwait(false);
+            await store.SaveAsync(StoredKey.From(SigningKey.Generate(), KeyStatus.Active), cancellationToken);
+            stored = await store.LoadAllAsync(cancellationToken);
         }
 
         return new KeyRingSource(store, KeyRing.FromStoredKeys(stored));
@@ -39,7 +39,7 @@ public sealed class KeyRingSource
     /// <summary>Reads the store again (after a key rotation, retirement or revocation) and swaps the ring in.</summary>
     public async Task ReloadAsync(CancellationToken cancellationToken)
     {
-        var stored = await _store.LoadAllAsync(cancellationToken).ConfigureAwait(false);
+        var stored = await _store.LoadAllAsync(cancellationToken);
         Volatile.Write(ref _ring, KeyRing.FromStoredKeys(stored));
     }
 }

@@ -15,7 +15,7 @@ public sealed class ManifestSigner : IManifestSigner
     /// <summary>Loads the ring; when <paramref name="createKeyIfNone"/> and no key is active, generates one and saves it as active.</summary>
     /// <exception cref="InvalidKeyException">A stored key is unreadable.</exception>
     public static async Task<ManifestSigner> CreateAsync(IKeyStore store, bool createKeyIfNone, CancellationToken cancellationToken = default)
-        => new(await KeyRingSource.LoadAsync(store, createKeyIfNone, cancellationToken).ConfigureAwait(false));
+        => new(await KeyRingSource.LoadAsync(store, createKeyIfNone, cancellationToken));
 
     /// <summary>A signer over a fresh in-memory store holding one new active key (tests, development).</summary>
     public static ManifestSigner CreateInMemory() => CreateAsync(new InMemoryKeyStore(), createKeyIfNone: true).GetAwaiter().GetResult();
