@@ -28,7 +28,9 @@ public sealed class PostgresStorage : IAsyncDisposable
         notifications = new PostgresNotificationListener(dataSource, options.NodeId);
         grainStorage = new PostgresGrainStorage(dataSource, options);
         OutboxStore = new PostgresOutboxStore(dataSource, notifications);
-        Index = new PostgresGrainIndex(dataSource);
+        var index = new PostgresGrainIndex(dataSource);
+        Index = index;
+        IndexSequencer = index;
         Locks = new PostgresDistributedLock(dataSource);
         Log = new PostgresLogStore(dataSource);
     }
@@ -56,6 +58,9 @@ public sealed class PostgresStorage : IAsyncDisposable
 
     /// <summary>The secondary index.</summary>
     public IGrainIndex Index { get; }
+
+    /// <summary>The secondary index's numbering pass (write side: the log sequencer grain runs it).</summary>
+    public IIndexSequencer IndexSequencer { get; }
 
     /// <summary>Deployment-wide locks.</summary>
     public IDistributedLock Locks { get; }

@@ -144,19 +144,30 @@ internal sealed class LineageGraph : IDisposable
         try
         {
             var epoch = Volatile.Read(ref _remoteEpoch);
+            // The list's own cursor (LastSeq) moves only over numbered rows read before the first row not numbered yet:
+            // those come back numbered on a later refresh (Add ignores a known child), so a child that committed late is
+            // never skipped. Within this refresh, paging past unnumbered rows uses the full cursor, so it ends.
+            var cursor = new IndexCursor(list.LastSeq);
+            var pastNumbered = false;
             while (true)
             {
-                var rows = await _index.QueryAsync(StorageNames.ChildrenIndex, assetId, list.LastSeq, IndexBatch, cancellationToken);
+                var rows = await _index.QueryAsync(StorageNames.ChildrenIndex, assetId, cursor, IndexBatch, cancellationToken);
                 foreach (var row in rows)
                 {
                     list.Add(row.Value, ParseRelationship(row.Data.Span));
-                    list.LastSeq = row.Seq;
+                    if (!pastNumbered && row.Seq is { } seq)
+                    {
+                        list.LastSeq = seq;
+                    }
                 }
 
+                pastNumbered |= rows.Any(r => r.Seq is null);
                 if (rows.Count < IndexBatch)
                 {
                     break;
                 }
+
+                cursor = IndexCursor.After(cursor, rows);
             }
 
             list.Epoch = epoch;

@@ -9,10 +9,16 @@ namespace Provenance.Grains.Log;
 /// <summary>
 /// The log sequencer grain: one activation in the cluster runs sequencing passes (<see cref="LogSequencer"/>) on a grain
 /// timer, back to back while entries are pending, otherwise every <see cref="ProvenanceLogOptions.SequencerInterval"/>.
+/// Each pass also numbers the secondary index's new rows (<see cref="IIndexSequencer"/>, when storage has one), the
+/// other write-side numbering that must run in one place and never on a read.
 /// A keep-alive reminder re-activates it on a surviving silo after a failure; a pass cut short by a crash rolls back.
 /// </summary>
 [GrainType(StorageNames.LogSequencerGrainType)]
-internal sealed class LogSequencerGrain(LogSequencer sequencer, IOptions<ProvenanceLogOptions> options, ILogger<LogSequencerGrain> logger)
+internal sealed class LogSequencerGrain(
+    LogSequencer sequencer,
+    IOptions<ProvenanceLogOptions> options,
+    ILogger<LogSequencerGrain> logger,
+    IIndexSequencer? indexSequencer = null)
     : Grain, ILogSequencerGrain, IRemindable
 {
     private static readonly TimeSpan YieldDelay = TimeSpan.FromMilliseconds(3);
@@ -55,8 +61,11 @@ internal sealed class LogSequencerGrain(LogSequencer sequencer, IOptions<Provena
         try
         {
             var result = await sequencer.Store.SequenceAsync(sequencer.BatchSize, cancellationToken);
+            var indexed = indexSequencer is null ? 0 : await indexSequencer.NumberPendingAsync(options.Value.IndexBatchSize, cancellationToken);
             // A pass that left work runs again after a short yield, so a barrier (an anchor sealing) is never starved.
-            next = result is not null && (result.Count == sequencer.BatchSize || result.Head.Pending > 0) ? YieldDelay : interval;
+            next = (result is not null && (result.Count == sequencer.BatchSize || result.Head.Pending > 0)) || indexed == options.Value.IndexBatchSize
+                ? YieldDelay
+                : interval;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

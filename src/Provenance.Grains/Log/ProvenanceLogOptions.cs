@@ -22,6 +22,9 @@ public sealed class ProvenanceLogOptions
     /// <summary>Most entries sequenced in one transaction (default 5000).</summary>
     public int SequencerBatchSize { get; set; } = 5000;
 
+    /// <summary>Most secondary-index rows numbered in one transaction of a sequencer pass (default 10000).</summary>
+    public int IndexBatchSize { get; set; } = 10_000;
+
     /// <summary>
     /// Most entries sequenced in one transaction by a barrier (<see cref="ILogSequencerGrain.SequencePendingAsync"/>, before
     /// an epoch is sealed), default 100000: when much is pending, fewer larger passes finish sooner (measured: 100k pending

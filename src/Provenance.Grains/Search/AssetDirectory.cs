@@ -18,8 +18,9 @@ internal sealed class AssetDirectory(IGrainIndex index, LineageGraph graph) : IA
 
     // (tenant, content hash) → the tenant's first asset among the hash's index rows. An answer, once found, stays the
     // answer: index rows are never deleted, a row's sequence number never changes and rows committed later are numbered
-    // after every numbered row, and an asset's tenant and content hash never change. So only "found" is remembered; a
-    // miss asks the index again, and a new asset of a tenant that had none is found on its first lookup.
+    // after every numbered row (rows read before they are numbered already sort after every numbered row), and an
+    // asset's tenant and content hash never change. So only "found" is remembered; a miss asks the index again, and a
+    // new asset of a tenant that had none is found on its first lookup.
     private readonly BoundedMemo<(string Tenant, string Hash), string> owners = new(MaxRememberedOwners);
 
     /// <inheritdoc/>
@@ -101,16 +102,31 @@ internal sealed class AssetDirectory(IGrainIndex index, LineageGraph graph) : IA
             throw new ValidationFailedException("limit must be between 1 and 1000.", "limit");
         }
 
-        var after = 0L;
-        if (cursor is not null && (!long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out after) || after < 0))
-        {
-            throw new ValidationFailedException("The cursor is not one this search returned.", "cursor");
-        }
-
+        var after = cursor is null ? IndexCursor.Start : ParseCursor(cursor);
         var rows = await index.QueryAsync(indexName, key, after, limit + 1, cancellationToken);
         var page = rows.Take(limit).ToList();
         return new AssetIdPage(
             [.. page.Select(r => r.Value)],
-            rows.Count > limit ? page[^1].Seq.ToString(CultureInfo.InvariantCulture) : null);
+            rows.Count > limit ? FormatCursor(IndexCursor.After(after, page)) : null);
+    }
+
+    // A cursor is "<seq>", or "<seq>.<pendingId>" when the page ended among rows the index had not numbered yet.
+    private static string FormatCursor(IndexCursor cursor) => cursor.PendingId == 0
+        ? cursor.Seq.ToString(CultureInfo.InvariantCulture)
+        : string.Create(CultureInfo.InvariantCulture, $"{cursor.Seq}.{cursor.PendingId}");
+
+    private static IndexCursor ParseCursor(string cursor)
+    {
+        var dot = cursor.IndexOf('.', StringComparison.Ordinal);
+        var seqPart = dot < 0 ? cursor : cursor[..dot];
+        var pendingPart = dot < 0 ? "0" : cursor[(dot + 1)..];
+        if (!long.TryParse(seqPart, NumberStyles.None, CultureInfo.InvariantCulture, out var seq)
+            || !long.TryParse(pendingPart, NumberStyles.None, CultureInfo.InvariantCulture, out var pendingId)
+            || (dot >= 0 && pendingId == 0))
+        {
+            throw new ValidationFailedException("The cursor is not one this search returned.", "cursor");
+        }
+
+        return new IndexCursor(seq, pendingId);
     }
 }

@@ -5,48 +5,65 @@ using Provenance.Storage.Postgres.Schema;
 namespace Provenance.Storage.Postgres.Index;
 
 /// <summary>
-/// The secondary index. Rows are inserted with <c>seq</c> NULL and numbered in visibility order by the reader, exactly
-/// like outbox positions (see <see cref="Outbox.PostgresOutboxStore"/>): a bigserial would commit out of order, and a
-/// cursor past a late-committing row would miss that child for good. Rows inserted but not yet numbered are counted by
-/// <see cref="CountAsync"/> and become visible to <see cref="QueryAsync"/> on its next call.
+/// The secondary index. Rows are inserted with <c>seq</c> NULL and numbered later, in visibility order, by
+/// <see cref="NumberPendingAsync"/> (the log sequencer grain's passes): a bigserial would commit out of order, and a
+/// cursor past a late-committing row would miss that row for good. Reads never number anything: one statement (one
+/// snapshot) returns the numbered rows after the cursor and then the key's committed rows not numbered yet.
 /// </summary>
-internal sealed class PostgresGrainIndex(NpgsqlDataSource dataSource) : IGrainIndex
+/// <remarks>
+/// Every statement here has one plan whatever the table's statistics say (migration 022): lookups are index range
+/// scans on partial indexes whose predicates the queries repeat, and numbering updates rows by <c>ctid</c> (a TID scan,
+/// the cheapest path under any estimate).
+/// </remarks>
+internal sealed class PostgresGrainIndex(NpgsqlDataSource dataSource) : IGrainIndex, IIndexSequencer
 {
-    // Pending rows are found and updated through the partial index grain_index_pending (id) WHERE seq IS NULL, and the
-    // base through the partial unique index on numbered seqs (migration 012): hence "g.seq IS NULL" in the join and
-    // "seq IS NOT NULL" in the max, which let the planner match those partial indexes.
-    private static readonly string SequenceSql = $"""
+    // Numbered rows through grain_index_lookup_numbered (index_name, key, seq) WHERE seq IS NOT NULL ("seq > $3"
+    // implies it); pending ones through grain_index_pending_lookup (index_name, key, id) WHERE seq IS NULL. One
+    // statement, so a row numbered meanwhile is seen exactly once.
+    internal static readonly string QuerySql = $"""
+        (SELECT seq, id, value, data FROM {SchemaNames.GrainIndex}
+         WHERE index_name = $1 AND key = $2 AND seq > $3 AND id > $4 ORDER BY seq LIMIT $5)
+        UNION ALL
+        (SELECT NULL, id, value, data FROM {SchemaNames.GrainIndex}
+         WHERE index_name = $1 AND key = $2 AND seq IS NULL AND id > $4 ORDER BY id LIMIT $5)
+        """;
+
+    // The batch is read in the pending index's order (per key by id), then each row is updated by ctid. Rows are only
+    // ever inserted and numbered, and numbering holds the lock, so a row's ctid cannot change between the two.
+    internal static readonly string NumberSql = $"""
         UPDATE {SchemaNames.GrainIndex} g SET seq = h.base + p.rn
-        FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn
-              FROM (SELECT id FROM {SchemaNames.GrainIndex} WHERE seq IS NULL ORDER BY id LIMIT 10000) pending) p,
+        FROM (SELECT t, row_number() OVER () AS rn
+              FROM (SELECT ctid AS t FROM {SchemaNames.GrainIndex} WHERE seq IS NULL ORDER BY index_name, key, id LIMIT $1) q) p,
              (SELECT coalesce(max(seq), 0) AS base FROM {SchemaNames.GrainIndex} WHERE seq IS NOT NULL) h
-        WHERE g.id = p.id AND g.seq IS NULL
+        WHERE g.ctid = p.t AND g.seq IS NULL
         """;
 
     /// <inheritdoc/>
-    public async Task<IReadOnlyList<IndexRecord>> QueryAsync(string index, string key, long afterSeq, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<IndexRecord>> QueryAsync(string index, string key, IndexCursor after, int limit, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await SequencePendingAsync(connection, cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand(
-            $"""
-            SELECT seq, value, data FROM {SchemaNames.GrainIndex}
-            WHERE index_name = $1 AND key = $2 AND seq > $3 ORDER BY seq LIMIT $4
-            """, connection);
+        await using var command = dataSource.CreateCommand(QuerySql);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = index });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key });
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = afterSeq });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after.Seq });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = after.PendingId });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
-        var rows = new List<IndexRecord>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        var numbered = new List<IndexRecord>();
+        var pending = new List<IndexRecord>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            rows.Add(new IndexRecord(reader.GetInt64(0), index, key, reader.GetString(1),
-                reader.IsDBNull(2) ? ReadOnlyMemory<byte>.Empty : reader.GetFieldValue<byte[]>(2)));
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var seq = reader.IsDBNull(0) ? (long?)null : reader.GetInt64(0);
+                var row = new IndexRecord(seq, reader.GetInt64(1), index, key, reader.GetString(2),
+                    reader.IsDBNull(3) ? ReadOnlyMemory<byte>.Empty : reader.GetFieldValue<byte[]>(3));
+                (seq is null ? pending : numbered).Add(row);
+            }
         }
 
-        return rows;
+        // Rows not numbered yet sort after every numbered one, so they only follow a page the numbered rows do not fill.
+        numbered.AddRange(pending.Take(limit - numbered.Count));
+        return numbered;
     }
 
     /// <inheritdoc/>
@@ -58,32 +75,33 @@ internal sealed class PostgresGrainIndex(NpgsqlDataSource dataSource) : IGrainIn
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
-    /// <summary>
-    /// Numbers pending rows under the index sequencer lock. Waits for a pass in progress elsewhere (it is short), so
-    /// that a row committed before this query started is always numbered by the time it reads.
-    /// </summary>
-    private static async Task SequencePendingAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Under the index sequencer's transaction lock, tried rather than awaited: a pass already running elsewhere (a
+    /// sequencer grain moving between silos) makes this one return 0.
+    /// </remarks>
+    public async Task<int> NumberPendingAsync(int max, CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using (var pending = new NpgsqlCommand($"SELECT EXISTS (SELECT 1 FROM {SchemaNames.GrainIndex} WHERE seq IS NULL)", connection, transaction))
+        await using (var locked = new NpgsqlCommand(
+            $"SELECT pg_try_advisory_xact_lock({SchemaNames.LockNamespace}, {SchemaNames.LockKeys.IndexSequencer})", connection, transaction))
         {
-            if (await pending.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not true)
+            if (await locked.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not true)
             {
-                return;
+                return 0;
             }
         }
 
-        await using (var command = new NpgsqlCommand(
-            $"SELECT pg_advisory_xact_lock({SchemaNames.LockNamespace}, {SchemaNames.LockKeys.IndexSequencer})", connection, transaction))
+        int numbered;
+        await using (var command = new NpgsqlCommand(NumberSql, connection, transaction))
         {
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        await using (var command = new NpgsqlCommand(SequenceSql, connection, transaction))
-        {
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = max });
+            numbered = await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return numbered;
     }
 }

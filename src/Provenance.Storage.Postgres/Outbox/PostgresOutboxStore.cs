@@ -16,15 +16,17 @@ internal sealed class PostgresOutboxStore(NpgsqlDataSource dataSource, PostgresN
     /// <summary>Most events numbered by one pass.</summary>
     internal const int SequenceBatch = 10_000;
 
-    // No primary key since migration 012: pending rows are found and updated through outbox_pending (id) WHERE position
-    // IS NULL, the base through the partial unique index on numbered positions; "o.position IS NULL" and "position IS
-    // NOT NULL" let the planner match those partial indexes.
-    private static readonly string SequenceSql = $"""
+    // No primary key since migration 012: pending rows are read in id order through outbox_pending (id) WHERE position
+    // IS NULL and updated by ctid (a TID scan), the base read through the partial unique index on numbered positions.
+    // Every step has that one plan whatever the statistics say; the earlier join on id could turn into a nested loop
+    // re-running the batch per row when statistics still said nothing was pending. Rows are only inserted and
+    // numbered, and numbering holds the lock, so a pending row's ctid cannot change between the read and the update.
+    internal static readonly string SequenceSql = $"""
         UPDATE {SchemaNames.Outbox} o SET position = h.base + p.rn
-        FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn
-              FROM (SELECT id FROM {SchemaNames.Outbox} WHERE position IS NULL ORDER BY id LIMIT {SequenceBatch}) pending) p,
+        FROM (SELECT t, row_number() OVER () AS rn
+              FROM (SELECT ctid AS t FROM {SchemaNames.Outbox} WHERE position IS NULL ORDER BY id LIMIT {SequenceBatch}) pending) p,
              (SELECT coalesce(max(position), 0) AS base FROM {SchemaNames.Outbox} WHERE position IS NOT NULL) h
-        WHERE o.id = p.id AND o.position IS NULL
+        WHERE o.ctid = p.t AND o.position IS NULL
         """;
 
     /// <inheritdoc/>

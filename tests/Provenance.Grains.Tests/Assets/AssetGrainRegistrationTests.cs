@@ -32,9 +32,9 @@ public sealed class AssetGrainRegistrationTests(PostgresFixture db) : IClassFixt
         Assert.Equal("reg-child", dto.AssetId);
         Assert.Equal(new Database.Footprint(States: 1, LogEntries: 1, Events: 2, IndexRows: 9), await Database.FootprintAsync(db.DataSource, "reg-child"));
         var index = _node.Services.GetRequiredService<IGrainIndex>();
-        Assert.Contains((await index.QueryAsync("children", "reg-parent", 0, 10, default)), r => r.Value == "reg-child");
-        Assert.Equal(["reg-child"], (await index.QueryAsync("by-hash", HashOf("reg-child"), 0, 10, default)).Select(r => r.Value));
-        Assert.Contains((await index.QueryAsync("search", "tenant-a:sunset", 0, 10, default)), r => r.Value == "reg-child");
+        Assert.Contains((await index.QueryAsync("children", "reg-parent", IndexCursor.Start, 10, default)), r => r.Value == "reg-child");
+        Assert.Equal(["reg-child"], (await index.QueryAsync("by-hash", HashOf("reg-child"), IndexCursor.Start, 10, default)).Select(r => r.Value));
+        Assert.Contains((await index.QueryAsync("search", "tenant-a:sunset", IndexCursor.Start, 10, default)), r => r.Value == "reg-child");
         var leaf = await _node.Services.GetRequiredService<ILogStore>().FindBySourceAsync("reg-child@1", default);
         Assert.NotNull(leaf);
         Assert.Equal(dto.ManifestHash, "sha256:" + Convert.ToHexStringLower(leaf.LeafInput));
@@ -204,7 +204,7 @@ public sealed class AssetGrainRegistrationTests(PostgresFixture db) : IClassFixt
         var prompt = manifest.Manifest.GetProperty("prompt");
         Assert.Equal("2.1.0", prompt.GetProperty("version").GetString());
         Assert.Equal(version.ContentHash, prompt.GetProperty("textHash").GetString());
-        var rows = await _node.Services.GetRequiredService<IGrainIndex>().QueryAsync("search", "tenant-a:jellyfish", 0, 10, default);
+        var rows = await _node.Services.GetRequiredService<IGrainIndex>().QueryAsync("search", "tenant-a:jellyfish", IndexCursor.Start, 10, default);
         Assert.Contains(rows, r => r.Value == "reg-prompted");
     }
 

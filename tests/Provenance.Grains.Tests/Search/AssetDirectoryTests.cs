@@ -158,10 +158,10 @@ public sealed class AssetDirectoryTests(PostgresFixture db) : IClassFixture<Post
 
         public int Queries => Volatile.Read(ref queries);
 
-        public Task<IReadOnlyList<Core.Storage.IndexRecord>> QueryAsync(string index, string key, long afterSeq, int limit, CancellationToken cancellationToken)
+        public Task<IReadOnlyList<Core.Storage.IndexRecord>> QueryAsync(string index, string key, Core.Storage.IndexCursor after, int limit, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref queries);
-            return inner.QueryAsync(index, key, afterSeq, limit, cancellationToken);
+            return inner.QueryAsync(index, key, after, limit, cancellationToken);
         }
 
         public Task<long> CountAsync(string index, string key, CancellationToken cancellationToken) => inner.CountAsync(index, key, cancellationToken);
