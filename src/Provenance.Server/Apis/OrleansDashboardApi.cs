@@ -18,7 +18,8 @@ namespace Provenance.Server.Apis;
 /// (Secure when the request is https) holding a ticket for that key, encrypted by ASP.NET Core data protection. Every
 /// request to the dashboard's pages and data endpoints checks the ticket's key against the store again, so a revoked
 /// key stops working within the store's lookup cache time (<see cref="ApiKeyStore.LookupCacheTime"/>).
-/// Without a valid cookie, page requests are sent to the sign-in page and data requests get a 401 problem.
+/// Without a valid cookie, page requests are sent to the sign-in page and data requests get a 401 problem. Sign-in and
+/// sign-out posts from another site are refused (<see cref="CrossSiteReason"/>).
 /// </summary>
 internal static class OrleansDashboardApi
 {
@@ -96,6 +97,11 @@ internal static class OrleansDashboardApi
 
     private static async Task<IResult> LoginAsync(HttpContext http, ApiKeyStore keys)
     {
+        if (CrossSiteReason(http.Request) is { } refused)
+        {
+            return LoginPage(HttpStatusCode.Forbidden, refused);
+        }
+
         var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(http.RequestAborted) : null;
         var token = form?["key"].ToString().Trim();
         if (string.IsNullOrEmpty(token))
@@ -124,8 +130,38 @@ internal static class OrleansDashboardApi
 
     private static async Task<IResult> LogoutAsync(HttpContext http)
     {
+        if (CrossSiteReason(http.Request) is { } refused)
+        {
+            return LoginPage(HttpStatusCode.Forbidden, refused);
+        }
+
         await http.SignOutAsync(SchemeName);
         return Results.Redirect(LoginPath, permanent: false, preserveMethod: false);
+    }
+
+    /// <summary>
+    /// Why a sign-in or sign-out post is refused as a cross-site request forgery, or null. The cookie is SameSite=Strict,
+    /// so a forged post carries no session; this also stops a page on another site from signing a browser in with the
+    /// forger's own key, or out. Current browsers mark every request with <c>Sec-Fetch-Site</c>, which decides when
+    /// present: same-origin, or none (typed by the user). Without it, an <c>Origin</c> header must name this host (the
+    /// server's <c>Referrer-Policy: no-referrer</c> makes browsers send <c>Origin: null</c> even for their own form, so
+    /// Origin alone cannot be asked for). A client that sends neither is not a browser, so not at risk; it still needs
+    /// a valid admin key.
+    /// </summary>
+    internal static string? CrossSiteReason(HttpRequest request)
+    {
+        const string Refused = "Sign-in requests must come from this server's own page";
+        var site = request.Headers["Sec-Fetch-Site"].ToString();
+        if (site.Length > 0)
+        {
+            return site is "same-origin" or "none" ? null : $"{Refused} (Sec-Fetch-Site: {site}).";
+        }
+
+        var origin = request.Headers.Origin.ToString();
+        return origin.Length == 0
+            || (Uri.TryCreate(origin, UriKind.Absolute, out var uri) && string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase))
+            ? null
+            : $"{Refused} (Origin {origin} is not {request.Host.Value}).";
     }
 
     /// <summary>

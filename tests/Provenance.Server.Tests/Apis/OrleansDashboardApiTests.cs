@@ -58,6 +58,46 @@ public sealed class OrleansDashboardApiTests(ServerFixture fixture) : IClassFixt
         Assert.StartsWith("default-src 'none'", response.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Origin", "https://evil.example")]
+    [InlineData("Origin", "null")]
+    [InlineData("Sec-Fetch-Site", "cross-site")]
+    [InlineData("Sec-Fetch-Site", "same-site")]
+    public async Task Login_CrossSitePost_Is403AndSetsNoCookie(string header, string value)
+    {
+        using var browser = Browser(out var cookies);
+        using var post = new HttpRequestMessage(HttpMethod.Post, "orleans/login")
+        {
+            Content = new FormUrlEncodedContent([new KeyValuePair<string, string>("key", Server.AdminKey)]),
+        };
+        post.Headers.TryAddWithoutValidation(header, value);
+
+        var login = await browser.SendAsync(post);
+        var data = await browser.GetAsync("orleans/DashboardCounters");
+
+        Assert.Equal(HttpStatusCode.Forbidden, login.StatusCode);
+        Assert.Contains("must come from this server&#39;s own page", await login.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty(cookies.GetAllCookies());
+        Assert.Equal(HttpStatusCode.Unauthorized, data.StatusCode);
+    }
+
+    [Fact]
+    public async Task Login_SameOriginPost_SetsCookie()
+    {
+        using var browser = Browser(out var cookies);
+        using var post = new HttpRequestMessage(HttpMethod.Post, "orleans/login")
+        {
+            Content = new FormUrlEncodedContent([new KeyValuePair<string, string>("key", Server.AdminKey)]),
+        };
+        post.Headers.TryAddWithoutValidation("Origin", Server.BaseAddress.GetLeftPart(UriPartial.Authority));
+        post.Headers.TryAddWithoutValidation("Sec-Fetch-Site", "same-origin");
+
+        var login = await browser.SendAsync(post);
+
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        Assert.Single(cookies.GetAllCookies(), c => c.Name == OrleansDashboardApi.CookieName);
+    }
+
     [Fact]
     public async Task Login_NonAdminKey_Is403AndSetsNoCookie()
     {
