@@ -13,12 +13,15 @@ using Provenance.Core.Contracts;
 namespace Provenance.Benchmarks.Chaos;
 
 /// <summary>
-/// <c>kill-cycles [--cycles 20] [--workers 16] [--load-seconds 4] [--server-dll P]</c>: two server processes (two Orleans
+/// <c>kill-cycles [--cycles 20] [--workers 16] [--readers 4] [--load-seconds 4] [--server-dll P]</c>: two server processes (two Orleans
 /// silos) on one embedded PostgreSQL under HTTP registration load; each cycle SIGKILLs one of them (alternating), measures
 /// how long until the survivor serves every asset acknowledged so far, and restarts the killed one. A request cut off
 /// by the crash is retried on the other node with the same id and claims, and must get the same answer (201), never a 409.
 /// At the end: every acknowledged registration is readable with the manifest hash it was acknowledged with, and the log
-/// has one leaf per acknowledged revision with contiguous indexes (no gap, no duplicate). Exit code 1 on any violation.
+/// has one leaf per acknowledged revision with contiguous indexes (no gap, no duplicate).
+/// Reads are probed throughout: <c>--readers</c> clients GET just-acknowledged assets while the writes run, and their
+/// latency is reported while both nodes are up (p99 must stay under 50 ms, every answer 200); after each restart the
+/// restarted node must serve the newest acknowledged assets within 5 s of its readiness. Exit code 1 on any violation.
 /// </summary>
 internal static class KillCyclesCommand
 {
@@ -30,12 +33,16 @@ internal static class KillCyclesCommand
         var cycles = int.Parse(options.GetValueOrDefault("cycles", "20"), CultureInfo.InvariantCulture);
         var workers = int.Parse(options.GetValueOrDefault("workers", "16"), CultureInfo.InvariantCulture);
         var loadSeconds = double.Parse(options.GetValueOrDefault("load-seconds", "4"), CultureInfo.InvariantCulture);
+        var readers = int.Parse(options.GetValueOrDefault("readers", "4"), CultureInfo.InvariantCulture);
         await using var cluster = await LocalCluster.StartAsync(2, options.GetValueOrDefault("server-dll"));
         var clients = cluster.BaseAddresses.Select(a => Client(a, cluster.AdminKey)).ToArray();
         var acknowledged = new ConcurrentDictionary<string, Acknowledged>(StringComparer.Ordinal);
         var violations = new ConcurrentQueue<string>();
         var recoveries = new List<double>();
-        long next = 0, retried = 0;
+        var restartRecoveries = new List<double>();
+        var recent = new RecentIds(1024);
+        var readLatencies = new ConcurrentBag<double>();
+        long next = 0, retried = 0, readErrors = 0;
         var down = -1;
 
         for (var cycle = 0; cycle < cycles; cycle++)
@@ -54,10 +61,36 @@ internal static class KillCyclesCommand
                     if (status == HttpStatusCode.Created)
                     {
                         acknowledged[id] = new Acknowledged(id, manifest!);
+                        recent.Add(id);
                     }
                     else
                     {
                         violations.Enqueue($"{id}: {(int)status} after {tries} tries");
+                    }
+                }
+            })).ToArray();
+            var reads = Enumerable.Range(0, readers).Select(r => Task.Run(async () =>
+            {
+                var random = new Random(cycle * 1000 + r);
+                while (!stop.IsCancellationRequested)
+                {
+                    if (recent.Pick(random) is not { } id || Volatile.Read(ref down) != -1)
+                    {
+                        await Task.Delay(5);
+                        continue;
+                    }
+
+                    var started = Stopwatch.GetTimestamp();
+                    var (ok, status) = await ReadStatusAsync(clients[random.Next(2)], id);
+                    // Only reads that started and ended with both nodes up count: a kill in between is the failover's.
+                    if (Volatile.Read(ref down) == -1)
+                    {
+                        readLatencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                        if (!ok)
+                        {
+                            Interlocked.Increment(ref readErrors);
+                            violations.Enqueue($"GET {id} while both nodes were up: {status}");
+                        }
                     }
                 }
             })).ToArray();
@@ -86,10 +119,31 @@ internal static class KillCyclesCommand
             }
 
             await cluster.RestartAsync(victim);
+            // Readiness is back: the restarted node must serve the newest acknowledged assets within 5 s.
+            var readyAt = Stopwatch.StartNew();
+            var unserved = acknowledged.Values.OrderByDescending(a => a.Id, StringComparer.Ordinal).Take(200).ToList();
+            while (unserved.Count > 0 && readyAt.Elapsed < TimeSpan.FromSeconds(60))
+            {
+                var results = await Task.WhenAll(unserved.Select(async a => (a, await ReadsAsync(clients[victim], a))));
+                unserved = [.. results.Where(r => !r.Item2).Select(r => r.a)];
+                if (unserved.Count > 0)
+                {
+                    await Task.Delay(50);
+                }
+            }
+
+            restartRecoveries.Add(readyAt.Elapsed.TotalSeconds);
+            if (unserved.Count > 0 || readyAt.Elapsed > TimeSpan.FromSeconds(5))
+            {
+                violations.Enqueue($"cycle {cycle + 1}: the restarted node served the newest acknowledged assets {readyAt.Elapsed.TotalSeconds:F2} s after readiness ({unserved.Count} still unserved)");
+            }
+
             Volatile.Write(ref down, -1);
+            await Task.Delay(TimeSpan.FromSeconds(Math.Min(1, loadSeconds / 4)));
             stop.Cancel();
-            await Task.WhenAll(load);
-            Console.WriteLine($"cycle {cycle + 1}/{cycles}: killed node {victim + 1}, survivor served every probed asset after {recoveries[^1]:F2} s; {acknowledged.Count} acknowledged, {Interlocked.Read(ref retried)} retried");
+            await Task.WhenAll(load.Concat(reads));
+            var backlog = await PendingIndexRowsAsync(cluster.ConnectionString!);
+            Console.WriteLine($"cycle {cycle + 1}/{cycles}: killed node {victim + 1}, survivor served every probed asset after {recoveries[^1]:F2} s, the restarted node {restartRecoveries[^1]:F2} s after readiness; {acknowledged.Count} acknowledged, {Interlocked.Read(ref retried)} retried, {backlog} index rows not numbered yet");
         }
 
         var lost = 0;
@@ -111,9 +165,20 @@ internal static class KillCyclesCommand
         }
 
         recoveries.Sort();
+        restartRecoveries.Sort();
+        var latencies = readLatencies.Order().ToArray();
+        var p50 = latencies.Length == 0 ? double.NaN : latencies[latencies.Length / 2];
+        var p99 = latencies.Length == 0 ? double.NaN : latencies[Math.Min(latencies.Length - 1, (int)(latencies.Length * 0.99))];
+        if (!(p99 < 50))
+        {
+            violations.Enqueue($"GET of just-acknowledged assets under write load: p99 {p99:F1} ms (target < 50 ms)");
+        }
+
         Console.WriteLine($"kill-cycles: {cycles} kills, {acknowledged.Count} acknowledged registrations, {lost} lost or changed, {Interlocked.Read(ref retried)} requests retried after a kill");
         Console.WriteLine($"log: {log.Entries} entries, {log.Sequenced} sequenced, indexes contiguous: {log.Contiguous}, duplicate leaves: {log.Duplicates}");
         Console.WriteLine($"survivor served every probed asset after: median {recoveries[recoveries.Count / 2]:F2} s, max {recoveries[^1]:F2} s");
+        Console.WriteLine($"restarted node served the newest assets after readiness: median {restartRecoveries[restartRecoveries.Count / 2]:F2} s, max {restartRecoveries[^1]:F2} s");
+        Console.WriteLine($"GET under write load (both nodes up): {latencies.Length} reads, p50 {p50:F1} ms, p99 {p99:F1} ms, max {(latencies.Length == 0 ? double.NaN : latencies[^1]):F1} ms, {Interlocked.Read(ref readErrors)} not 200");
         foreach (var violation in violations.Take(20))
         {
             Console.WriteLine($"VIOLATION {violation}");
@@ -153,16 +218,44 @@ internal static class KillCyclesCommand
         }
     }
 
-    private static async Task<bool> ReadsAsync(HttpClient client, Acknowledged asset)
+    private static async Task<bool> ReadsAsync(HttpClient client, Acknowledged asset) => (await ReadStatusAsync(client, asset.Id)).Ok;
+
+    private static async Task<(bool Ok, string Status)> ReadStatusAsync(HttpClient client, string id)
     {
         try
         {
-            using var response = await client.GetAsync($"v1/assets/{asset.Id}");
-            return response.StatusCode == HttpStatusCode.OK;
+            using var response = await client.GetAsync($"v1/assets/{id}");
+            return (response.StatusCode == HttpStatusCode.OK, ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture));
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
         {
-            return false;
+            return (false, e.GetType().Name);
+        }
+    }
+
+    private static async Task<long> PendingIndexRowsAsync(string connectionString)
+    {
+        await using var db = NpgsqlDataSource.Create(connectionString);
+        await using var command = db.CreateCommand("SELECT count(*) FROM grain_index WHERE seq IS NULL");
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>The last <c>capacity</c> acknowledged ids, for readers to pick from.</summary>
+    private sealed class RecentIds(int capacity)
+    {
+        private readonly string?[] ids = new string?[capacity];
+        private long count;
+
+        public void Add(string id)
+        {
+            var n = Interlocked.Increment(ref count) - 1;
+            Volatile.Write(ref ids[n % capacity], id);
+        }
+
+        public string? Pick(Random random)
+        {
+            var n = Volatile.Read(ref count);
+            return n == 0 ? null : Volatile.Read(ref ids[random.NextInt64(Math.Min(n, capacity))]);
         }
     }
 
@@ -219,7 +312,7 @@ internal static class KillCyclesCommand
         {
             if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
             {
-                throw new ArgumentException($"Unexpected argument '{args[i]}'; usage: kill-cycles [--cycles 20] [--workers 16] [--load-seconds 4] [--server-dll P]");
+                throw new ArgumentException($"Unexpected argument '{args[i]}'; usage: kill-cycles [--cycles 20] [--workers 16] [--readers 4] [--load-seconds 4] [--server-dll P]");
             }
 
             result[args[i][2..]] = args[++i];
