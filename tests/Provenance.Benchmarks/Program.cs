@@ -10,10 +10,12 @@ switch (args)
     case ["http-load-trace", ..]:
         return TraceTop.Run(args[1..]);
     case ["lineage-latency", ..]:
-        await Provenance.Benchmarks.Grains.LineageBenchmarks.RunLatencyProbeAsync();
+        await Provenance.Benchmarks.Grains.LineageBenchmarks.RunLatencyProbeAsync(args[1..]);
         return 0;
     case ["kill-cycles", ..]:
         return await Provenance.Benchmarks.Chaos.KillCyclesCommand.RunAsync(args[1..]);
+    case ["orleans-floor", ..]:
+        return await Provenance.Benchmarks.Grains.FloorBenchmarks.RunAsync(args[1..]);
     case ["epochs", ..]:
         return await Provenance.Benchmarks.Grains.EpochBenchmarks.RunAsync(args[1..]);
 }

@@ -198,7 +198,7 @@ internal static class EpochBenchmarks
         node.Grains.GetGrain<IAssetGrain>(id).RegisterAsync(caller, new RegisterAssetRequest(
             id, "sha256:" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(id))), "image/png", Title: id, Tags: ["bench"], Model: "bench-1"));
 
-    private static async Task<string> NewDatabaseAsync(NpgsqlConnectionStringBuilder server, string name)
+    internal static async Task<string> NewDatabaseAsync(NpgsqlConnectionStringBuilder server, string name)
     {
         var database = $"bench_{name}_{Environment.ProcessId}";
         await using (var admin = NpgsqlDataSource.Create(server.ConnectionString))
@@ -212,7 +212,7 @@ internal static class EpochBenchmarks
         return new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = database }.ConnectionString;
     }
 
-    private static Dictionary<string, string> Arguments(string[] args)
+    internal static Dictionary<string, string> Arguments(string[] args)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i + 1 < args.Length; i += 2)

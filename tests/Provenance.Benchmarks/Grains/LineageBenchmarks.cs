@@ -1,3 +1,4 @@
+using System.Globalization;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
@@ -5,6 +6,7 @@ using Npgsql;
 using Provenance.Core.Contracts;
 using Provenance.Core.Signing;
 using Provenance.Grains;
+using Orleans;
 using Provenance.Grains.Assets;
 using Provenance.LoadGen;
 using Provenance.Storage.Postgres.Embedded;
@@ -38,6 +40,7 @@ public class LineageBenchmarks
     private NpgsqlDataSource _sql = null!;
     private IAssetGrain _leaf = null!;
     private IAssetGrain _root = null!;
+    private int _silos = 2;
 
     [GlobalSetup]
     public void Setup() => SetupAsync().GetAwaiter().GetResult();
@@ -106,12 +109,22 @@ public class LineageBenchmarks
     /// Per-call latency percentiles (BenchmarkDotNet reports per-iteration means): <paramref name="calls"/> sequential warm
     /// calls of each grain query, after <see cref="Setup"/>. Run: <c>dotnet run -c Release --project tests/Provenance.Benchmarks -- lineage-latency</c>
     /// </summary>
-    public static async Task RunLatencyProbeAsync(int calls = 2_000)
+    public static async Task RunLatencyProbeAsync(string[] args, int calls = 2_000)
     {
-        var bench = new LineageBenchmarks();
+        var options = EpochBenchmarks.Arguments(args);
+        var bench = new LineageBenchmarks { _silos = int.Parse(options.GetValueOrDefault("silos", "2"), CultureInfo.InvariantCulture) };
         bench.Setup();
         try
         {
+            // Where the chain's activations are: the answers below ask grains on every silo when they are spread.
+            await bench._leaf.GetAncestorsAsync(Caller, new LineageQuery(ChainDepth, 1_000));
+            var management = bench._node.Grains.GetGrain<IManagementGrain>(0);
+            var perSilo = (await management.GetSimpleGrainStatistics())
+                .Where(s => s.GrainType.Contains("Asset", StringComparison.Ordinal))
+                .GroupBy(s => s.SiloAddress)
+                .Select(g => g.Sum(s => s.ActivationCount).ToString(CultureInfo.InvariantCulture));
+            Console.WriteLine($"{bench._silos} silo(s); asset activations per silo: {string.Join(", ", perSilo)}");
+
             foreach (var (name, call) in new (string, Func<Task<int>>)[]
             {
                 ("ancestors, depth-1,000 chain", bench.Ancestors_Chain1000_Grains),
@@ -153,14 +166,14 @@ public class LineageBenchmarks
     {
         _server = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataFolder = Folder, Database = "lineage" });
         var keys = new InMemoryKeyStore();
-        _node = await ClusterHost.StartAsync(_server.ConnectionString, new ClusterHostOptions { ManifestKeys = keys, ClusterId = "bench-lineage" });
+        _node = await ClusterHost.StartAsync(_server.ConnectionString, new ClusterHostOptions { ManifestKeys = keys, ClusterId = "bench-lineage", Silos = _silos });
         _leaf = _node.Grains.GetGrain<IAssetGrain>(ChainLeaf);
         _root = _node.Grains.GetGrain<IAssetGrain>(FanRoot);
         if (await _leaf.GetSummaryAsync() is null || (await _root.GetDescendantsAsync(Caller, new LineageQuery(1, 1_000))).NextCursor is null)
         {
             await PopulateAsync(_server.ConnectionString, keys);
             await _node.DisposeAsync();
-            _node = await ClusterHost.StartAsync(_server.ConnectionString, new ClusterHostOptions { ManifestKeys = keys, ClusterId = "bench-lineage" });
+            _node = await ClusterHost.StartAsync(_server.ConnectionString, new ClusterHostOptions { ManifestKeys = keys, ClusterId = "bench-lineage", Silos = _silos });
             _leaf = _node.Grains.GetGrain<IAssetGrain>(ChainLeaf);
             _root = _node.Grains.GetGrain<IAssetGrain>(FanRoot);
         }
