@@ -14,8 +14,11 @@ public static class StorageNames
     /// <summary>Grain type of <see cref="Tenants.TenantGrain"/>.</summary>
     public const string TenantGrainType = "tenant";
 
-    /// <summary>Grain type of <see cref="Prompts.PromptGrain"/>.</summary>
+    /// <summary>Grain type of <see cref="Prompts.PromptFamilyGrain"/> (kept from when it held whole families: its rows are keyed by it).</summary>
     public const string PromptGrainType = "prompt";
+
+    /// <summary>Grain type of <see cref="Prompts.PromptVersionGrain"/>.</summary>
+    public const string PromptVersionGrainType = "prompt-version";
 
     /// <summary>
     /// The Orleans grain storage (Persistence.AdoNet) of grains whose writes carry no durable effects: tenant, prompt,
@@ -29,8 +32,11 @@ public static class StorageNames
     /// <summary>State name of a tenant's policy.</summary>
     public const string TenantState = "policy";
 
-    /// <summary>State name of a prompt family.</summary>
-    public const string PromptState = "family";
+    /// <summary>State name of a prompt family (its version index; the old shape held every version).</summary>
+    public const string PromptFamilyState = "family";
+
+    /// <summary>State name of one prompt version.</summary>
+    public const string PromptVersionState = "version";
 
     /// <summary>Index: key parent asset id → value child asset id, data <c>{"relationship":…}</c>.</summary>
     public const string ChildrenIndex = "children";

@@ -536,7 +536,7 @@ internal sealed partial class AssetGrain(
 
         AssetIds.EnsureValid(reference.FamilyId, "prompt.familyId");
         var version = SemanticVersion.Parse(reference.Version, "prompt.version").ToString();
-        var usage = await GrainFactory.GetGrain<IPromptGrain>(PromptKeys.For(caller.Tenant, reference.FamilyId)).ResolveAsync(caller, version)
+        var usage = await GrainFactory.GetGrain<IPromptVersionGrain>(PromptKeys.ForVersion(caller.Tenant, reference.FamilyId, version)).ResolveAsync(caller)
             ?? throw new ValidationFailedException($"Prompt {reference.FamilyId}@{version} does not exist in this tenant.", "prompt");
         return usage.Status switch
         {

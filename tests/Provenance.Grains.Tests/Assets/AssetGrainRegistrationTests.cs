@@ -162,9 +162,9 @@ public sealed class AssetGrainRegistrationTests(PostgresFixture db) : IClassFixt
     [Fact]
     public async Task RegisterAsync_BlockedPromptVersion_RefusedWithNothingWritten()
     {
-        var family = _node.Grains.GetGrain<IPromptGrain>(PromptKeys.For("tenant-a", "reg-blocked"));
+        var family = _node.Grains.GetGrain<IPromptFamilyGrain>(PromptKeys.For("tenant-a", "reg-blocked"));
         await family.CreateVersionAsync(Alice, new CreatePromptVersionRequest("1.0.0", null, "a red fox"));
-        await family.BlockAsync(Alice, "1.0.0", new PromptStatusRequest("unsafe"));
+        await _node.Grains.GetGrain<IPromptVersionGrain>(PromptKeys.ForVersion("tenant-a", "reg-blocked", "1.0.0")).BlockAsync(Alice, new PromptStatusRequest("unsafe"));
         var request = Request("reg-blocked-use") with { Prompt = new PromptVersionRef("reg-blocked", "1.0.0") };
 
         var error = await Assert.ThrowsAsync<Core.Prompts.PromptVersionBlockedException>(() => _node.Asset("reg-blocked-use").RegisterAsync(Alice, request));
@@ -177,7 +177,7 @@ public sealed class AssetGrainRegistrationTests(PostgresFixture db) : IClassFixt
     public async Task RegisterAsync_DraftPromptWithoutTenantAllowance_NotApprovedUntilPolicyAllowsDrafts()
     {
         var tenant = CallerContext.System("tenant-drafts");
-        var family = _node.Grains.GetGrain<IPromptGrain>(PromptKeys.For("tenant-drafts", "reg-draft"));
+        var family = _node.Grains.GetGrain<IPromptFamilyGrain>(PromptKeys.For("tenant-drafts", "reg-draft"));
         await family.CreateVersionAsync(tenant, new CreatePromptVersionRequest("0.1.0", "be terse", "a red fox"));
         var request = Request("reg-draft-use") with { Prompt = new PromptVersionRef("reg-draft", "0.1.0") };
 
@@ -194,9 +194,9 @@ public sealed class AssetGrainRegistrationTests(PostgresFixture db) : IClassFixt
     [Fact]
     public async Task RegisterAsync_ApprovedPrompt_ManifestPinsVersionHashAndPromptWordsAreSearchable()
     {
-        var family = _node.Grains.GetGrain<IPromptGrain>(PromptKeys.For("tenant-a", "reg-approved"));
+        var family = _node.Grains.GetGrain<IPromptFamilyGrain>(PromptKeys.For("tenant-a", "reg-approved"));
         var version = await family.CreateVersionAsync(Alice, new CreatePromptVersionRequest("2.1.0", null, "a luminous jellyfish"));
-        await family.ApproveAsync(Alice, "2.1.0", new PromptStatusRequest());
+        await _node.Grains.GetGrain<IPromptVersionGrain>(PromptKeys.ForVersion("tenant-a", "reg-approved", "2.1.0")).ApproveAsync(Alice, new PromptStatusRequest());
 
         await _node.Asset("reg-prompted").RegisterAsync(Alice, Request("reg-prompted") with { Prompt = new PromptVersionRef("reg-approved", "2.1.0") });
 

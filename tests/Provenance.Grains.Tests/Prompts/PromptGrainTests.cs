@@ -10,12 +10,15 @@ using Provenance.Grains.Tests.TestSupport;
 
 namespace Provenance.Grains.Tests.Prompts;
 
-/// <summary>Prompt versions: immutability, statuses, diff and privacy; in-memory storage.</summary>
+/// <summary>Prompt families and versions: immutability, statuses, diff and privacy.</summary>
 public sealed class PromptGrainTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
 {
     private readonly ClusterHost _node = fixture.Node;
 
-    private IPromptGrain Family(string tenant = "tenant-a", string family = "poster") => _node.Grains.GetGrain<IPromptGrain>(PromptKeys.For(tenant, family));
+    private IPromptFamilyGrain Family(string tenant = "tenant-a", string family = "poster") => _node.Grains.GetGrain<IPromptFamilyGrain>(PromptKeys.For(tenant, family));
+
+    private IPromptVersionGrain Version(string version, string tenant = "tenant-a", string family = "poster") =>
+        _node.Grains.GetGrain<IPromptVersionGrain>(PromptKeys.ForVersion(tenant, family, version));
 
 
     [Fact]
@@ -23,7 +26,7 @@ public sealed class PromptGrainTests(ClusterFixture fixture) : IClassFixture<Clu
     {
         await Family().CreateVersionAsync(Alice, new CreatePromptVersionRequest("1.0.0", "You are a poster designer.", "A red fox"));
 
-        var approved = await Family().ApproveAsync(Alice, "1.0.0", new PromptStatusRequest("reviewed"));
+        var approved = await Version("1.0.0").ApproveAsync(Alice, new PromptStatusRequest("reviewed"));
         var error = await Assert.ThrowsAsync<Core.Prompts.PromptVersionImmutableException>(() =>
             Family().CreateVersionAsync(Alice, new CreatePromptVersionRequest("1.0.0", null, "A blue fox")));
 
@@ -31,7 +34,7 @@ public sealed class PromptGrainTests(ClusterFixture fixture) : IClassFixture<Clu
         Assert.Equal("alice", approved.ApprovedBy);
         Assert.NotNull(approved.ApprovedAt);
         Assert.Equal("prompt-version-immutable", error.Code);
-        Assert.Equal("A red fox", (await Family().GetVersionAsync(Alice, "1.0.0")).UserPrompt);
+        Assert.Equal("A red fox", (await Version("1.0.0").GetAsync(Alice)).UserPrompt);
     }
 
     [Fact]
@@ -62,9 +65,9 @@ public sealed class PromptGrainTests(ClusterFixture fixture) : IClassFixture<Clu
     public async Task BlockAsync_Blocked_CannotBeApprovedAgain()
     {
         await Family(family: "blocked").CreateVersionAsync(Alice, new CreatePromptVersionRequest("1.0.0", null, "text"));
-        await Family(family: "blocked").BlockAsync(Alice, "1.0.0", new PromptStatusRequest("unsafe"));
+        await Version("1.0.0", family: "blocked").BlockAsync(Alice, new PromptStatusRequest("unsafe"));
 
-        var error = await Assert.ThrowsAsync<Core.Assets.IllegalTransitionException>(() => Family(family: "blocked").ApproveAsync(Alice, "1.0.0", new PromptStatusRequest()));
+        var error = await Assert.ThrowsAsync<Core.Assets.IllegalTransitionException>(() => Version("1.0.0", family: "blocked").ApproveAsync(Alice, new PromptStatusRequest()));
 
         Assert.Equal("illegal-transition", error.Code);
     }
@@ -94,7 +97,7 @@ public sealed class PromptGrainTests(ClusterFixture fixture) : IClassFixture<Clu
         await _node.Grains.GetGrain<ITenantGrain>("tenant-private").SetPolicyAsync(tenant, new TenantPolicyDto(PromptPrivacy.Hashed));
         await Family("tenant-private", "secret").CreateVersionAsync(tenant, new CreatePromptVersionRequest("1.0.0", null, "the secret sauce"));
 
-        var version = await Family("tenant-private", "secret").GetVersionAsync(tenant, "1.0.0");
+        var version = await Version("1.0.0", "tenant-private", "secret").GetAsync(tenant);
 
         Assert.Equal(HashOf("the secret sauce"), version.UserPrompt);
         Assert.Null(version.SystemPrompt);
@@ -107,7 +110,7 @@ public sealed class PromptGrainTests(ClusterFixture fixture) : IClassFixture<Clu
         await _node.Grains.GetGrain<ITenantGrain>("tenant-redacted").SetPolicyAsync(tenant, new TenantPolicyDto(PromptPrivacy.Redacted));
         await Family("tenant-redacted", "secret").CreateVersionAsync(tenant, new CreatePromptVersionRequest("1.0.0", "sys", "the secret sauce"));
 
-        var version = await Family("tenant-redacted", "secret").GetVersionAsync(tenant, "1.0.0");
+        var version = await Version("1.0.0", "tenant-redacted", "secret").GetAsync(tenant);
 
         Assert.Null(version.UserPrompt);
         Assert.Null(version.SystemPrompt);

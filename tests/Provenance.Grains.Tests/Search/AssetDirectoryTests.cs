@@ -76,9 +76,9 @@ public sealed class AssetDirectoryTests(PostgresFixture db) : IClassFixture<Post
     {
         var tenant = CallerContext.System("tenant-hush");
         await _node.Grains.GetGrain<ITenantGrain>("tenant-hush").SetPolicyAsync(tenant, new Core.Contracts.TenantPolicyDto(Core.Contracts.PromptPrivacy.Hashed));
-        var family = _node.Grains.GetGrain<Grains.Prompts.IPromptGrain>(Grains.Prompts.PromptKeys.For("tenant-hush", "hush"));
+        var family = _node.Grains.GetGrain<Grains.Prompts.IPromptFamilyGrain>(Grains.Prompts.PromptKeys.For("tenant-hush", "hush"));
         await family.CreateVersionAsync(tenant, new Core.Contracts.CreatePromptVersionRequest("1.0.0", null, "confidential marmalade"));
-        await family.ApproveAsync(tenant, "1.0.0", new Core.Contracts.PromptStatusRequest());
+        await _node.Grains.GetGrain<Grains.Prompts.IPromptVersionGrain>(Grains.Prompts.PromptKeys.ForVersion("tenant-hush", "hush", "1.0.0")).ApproveAsync(tenant, new Core.Contracts.PromptStatusRequest());
 
         await _node.Asset("sd-hush").RegisterAsync(tenant, Request("sd-hush") with { Prompt = new Core.Contracts.PromptVersionRef("hush", "1.0.0") });
 

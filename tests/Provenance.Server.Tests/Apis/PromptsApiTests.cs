@@ -50,6 +50,8 @@ public sealed class PromptsApiTests(ServerFixture fixture) : IClassFixture<Serve
         await Problem.AssertAsync(await client.PostAsync("v1/prompts/fam/versions", Problem.Json("""{"version":""")), 400, "invalid-json");
         await Problem.AssertAsync(await client.PostAsync("v1/prompts/fam/versions/1.0.0/approve", null), 409, "illegal-transition");
         await Problem.AssertAsync(await client.GetAsync("v1/prompts/fam/versions/9.9.9"), 404, "not-found");
+        await Problem.AssertAsync(await client.GetAsync("v1/prompts/fam/versions/one"), 400, "validation-failed", "version");
+        await Problem.AssertAsync(await client.PostAsync("v1/prompts/fam/versions/9.9.9/approve", null), 404, "not-found");
         await Problem.AssertAsync(await client.GetAsync("v1/prompts/bad%20family"), 400, "validation-failed", "familyId");
         await Problem.AssertAsync(await client.GetAsync("v1/prompts/fam/diff?from=1.0.0"), 400, "validation-failed", "to");
 
