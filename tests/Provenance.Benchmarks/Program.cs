@@ -14,6 +14,8 @@ switch (args)
         return 0;
     case ["kill-cycles", ..]:
         return await Provenance.Benchmarks.Chaos.KillCyclesCommand.RunAsync(args[1..]);
+    case ["eviction-check", ..]:
+        return await Provenance.Benchmarks.Chaos.EvictionCheckCommand.RunAsync(args[1..]);
     case ["orleans-floor", ..]:
         return await Provenance.Benchmarks.Grains.FloorBenchmarks.RunAsync(args[1..]);
     case ["epochs", ..]:

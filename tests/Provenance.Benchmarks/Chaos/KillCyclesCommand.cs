@@ -298,14 +298,14 @@ internal static class KillCyclesCommand
         return new LogReport(entries, sequenced, contiguous, duplicates, problems);
     }
 
-    private static HttpClient Client(Uri address, string key)
+    internal static HttpClient Client(Uri address, string key)
     {
         var client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return client;
     }
 
-    private static Dictionary<string, string> Options(string[] args)
+    internal static Dictionary<string, string> Options(string[] args)
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Length; i++)
