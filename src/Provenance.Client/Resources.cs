@@ -331,7 +331,7 @@ public sealed class AdminClient
     public Task<IReadOnlyList<AuditFindingDto>> AuditFindingsAsync(CancellationToken cancellationToken = default) =>
         _transport.SendJsonAsync<IReadOnlyList<AuditFindingDto>>(HttpMethod.Get, "v1/audit/findings", null, cancellationToken);
 
-    /// <summary>POST /v1/audit/run: runs the audit job now.</summary>
+    /// <summary>POST /v1/audit/run: starts the audit job now in the background, or joins the run in progress (findings under <see cref="AuditFindingsAsync"/>).</summary>
     public Task RunAuditAsync(CancellationToken cancellationToken = default) =>
         _transport.SendNoContentAsync(HttpMethod.Post, "v1/audit/run", null, cancellationToken);
 

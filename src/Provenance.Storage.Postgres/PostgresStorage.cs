@@ -1,7 +1,6 @@
 using Npgsql;
 using Provenance.Core.Storage;
 using Provenance.Storage.Postgres.Index;
-using Provenance.Storage.Postgres.Locks;
 using Provenance.Storage.Postgres.Log;
 using Provenance.Storage.Postgres.Notifications;
 using Provenance.Storage.Postgres.Outbox;
@@ -12,7 +11,7 @@ namespace Provenance.Storage.Postgres;
 
 /// <summary>
 /// The project's storage ports on one PostgreSQL database shared by every node: grain state (group
-/// commit, optimistic versions), the Merkle log, the outbox, the secondary index, advisory locks and the
+/// commit, optimistic versions), the Merkle log, the outbox, the secondary index and the
 /// cross-node state-change feed (LISTEN/NOTIFY). Owns its data source and background loops; dispose it last.
 /// </summary>
 public sealed class PostgresStorage : IAsyncDisposable
@@ -31,7 +30,6 @@ public sealed class PostgresStorage : IAsyncDisposable
         var index = new PostgresGrainIndex(dataSource);
         Index = index;
         IndexSequencer = index;
-        Locks = new PostgresDistributedLock(dataSource);
         Log = new PostgresLogStore(dataSource);
     }
 
@@ -61,9 +59,6 @@ public sealed class PostgresStorage : IAsyncDisposable
 
     /// <summary>The secondary index's numbering pass (write side: the log sequencer grain runs it).</summary>
     public IIndexSequencer IndexSequencer { get; }
-
-    /// <summary>Deployment-wide locks.</summary>
-    public IDistributedLock Locks { get; }
 
     /// <summary>The Merkle log.</summary>
     public ILogStore Log { get; }

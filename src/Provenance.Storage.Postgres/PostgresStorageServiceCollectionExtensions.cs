@@ -10,7 +10,7 @@ public static class PostgresStorageServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="PostgresStorage"/> and every storage contract it implements (<see cref="IDurableStateStore"/>,
     /// <see cref="IStateChangeFeed"/>, <see cref="IOutboxStore"/>, <see cref="IGrainIndex"/>, <see cref="IIndexSequencer"/>,
-    /// <see cref="IDistributedLock"/>, <see cref="ILogStore"/>) as singletons. The storage opens (and migrates the schema)
+    /// <see cref="ILogStore"/>) as singletons. The storage opens (and migrates the schema)
     /// on first resolution; a hosted service resolves it at start-up, so register this before hosted services that use storage.
     /// </summary>
     public static IServiceCollection AddPostgresStorage(this IServiceCollection services, string connectionString, Action<PostgresStorageOptions>? configure = null)
@@ -24,7 +24,6 @@ public static class PostgresStorageServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<PostgresStorage>().Outbox);
         services.AddSingleton(sp => sp.GetRequiredService<PostgresStorage>().Index);
         services.AddSingleton(sp => sp.GetRequiredService<PostgresStorage>().IndexSequencer);
-        services.AddSingleton(sp => sp.GetRequiredService<PostgresStorage>().Locks);
         services.AddSingleton(sp => sp.GetRequiredService<PostgresStorage>().Log);
         services.AddHostedService<PostgresStorageStartup>();
         return services;

@@ -47,6 +47,9 @@ public sealed class ClusterHostOptions
     /// <summary>Epoch options (applied on every silo).</summary>
     public Action<ProvenanceEpochsOptions>? Epochs { get; init; }
 
+    /// <summary>Audit schedule (applied on every silo); default: the server's default, every 24 hours.</summary>
+    public Action<AuditSettings>? Audit { get; init; }
+
     /// <summary>More services for every silo (registered before the Provenance ones, so they win over defaults).</summary>
     public Action<IServiceCollection>? Services { get; init; }
 }
@@ -162,6 +165,7 @@ public sealed class ClusterHost : IProvenanceNode, IAsyncDisposable
                 Storage = options.Storage,
                 Log = options.Log,
                 Epochs = options.Epochs,
+                Audit = options.Audit,
             });
         });
         builder.ConfigureClient(client =>

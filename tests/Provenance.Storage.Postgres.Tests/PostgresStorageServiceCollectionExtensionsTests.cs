@@ -24,7 +24,6 @@ public sealed class PostgresStorageServiceCollectionExtensionsTests(PostgresFixt
         Assert.Same(storage.Outbox, provider.GetRequiredService<IOutboxStore>());
         Assert.Same(storage.Log, provider.GetRequiredService<ILogStore>());
         Assert.Same(storage.Index, provider.GetRequiredService<IGrainIndex>());
-        Assert.Same(storage.Locks, provider.GetRequiredService<IDistributedLock>());
         Assert.Same(storage.StateChanges, provider.GetRequiredService<IStateChangeFeed>());
     }
 }

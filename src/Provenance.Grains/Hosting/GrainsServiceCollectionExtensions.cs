@@ -27,7 +27,7 @@ public static class GrainsServiceCollectionExtensions
     /// the registered <see cref="IKeyStore"/> (an in-memory store when none is registered) with its
     /// <see cref="ManifestSignatureCache"/>, <see cref="IAssetDirectory"/>
     /// and the node-wide lineage cache. Register storage (<c>IDurableStateStore</c>, <c>IGrainIndex</c>, optionally
-    /// <c>IStateChangeFeed</c>, <c>IDistributedLock</c>, <c>ILogStore</c>) separately; every node needs the same storage.
+    /// <c>IStateChangeFeed</c>, <c>ILogStore</c>) separately; every node needs the same storage.
     /// </summary>
     public static ISiloBuilder AddProvenanceGrains(this ISiloBuilder builder, Action<ProvenanceGrainsOptions>? configure = null)
     {

@@ -7,7 +7,7 @@ using Provenance.Server.Problems;
 
 namespace Provenance.Server.Apis;
 
-/// <summary>The audit job (scope <c>admin</c>).</summary>
+/// <summary>The audit job (scope <c>admin</c>), a thin translation onto <see cref="IAuditGrain"/>.</summary>
 internal static class AuditApi
 {
     public static IEndpointRouteBuilder MapAuditApi(this IEndpointRouteBuilder routes)
@@ -15,8 +15,8 @@ internal static class AuditApi
         var group = routes.MapGroup("/v1/audit").WithTags("Audit").RequireScope(Scopes.Admin);
         group.MapGet("/findings", ListAsync).WithName("ListAuditFindings")
             .WithSummary("Audit findings, newest first: the tenant's own, plus deployment-wide ones (log, checkpoints) for the operator tenant.");
-        group.MapPost("/run", Run).WithName("RunAudit")
-            .WithSummary("Starts an audit run now (in the background); findings appear under /v1/audit/findings.");
+        group.MapPost("/run", RunAsync).WithName("RunAudit")
+            .WithSummary("Starts an audit run now (in the background), or joins the run in progress; the run id is in the Provenance-Audit-Run header, findings appear under /v1/audit/findings.");
         return routes;
     }
 
@@ -31,9 +31,13 @@ internal static class AuditApi
         return TypedResults.Ok((await store.ListAsync(user.Tenant(), user.IsOperator(), take, before, cancellationToken)).ToArray());
     }
 
-    private static Accepted Run(AuditJob job)
+    /// <summary>Response header naming the run a <c>POST /v1/audit/run</c> started or joined.</summary>
+    internal const string RunHeader = "Provenance-Audit-Run";
+
+    private static async Task<Accepted> RunAsync(IGrainFactory grains, HttpResponse response)
     {
-        job.Trigger();
+        var ticket = await grains.GetAuditGrain().RunAsync();
+        response.Headers[RunHeader] = ticket.RunId;
         return TypedResults.Accepted("/v1/audit/findings");
     }
 }

@@ -7,6 +7,7 @@ using Provenance.Grains.Hosting;
 using Provenance.Grains.Log;
 using Provenance.Grains.Serialization;
 using Orleans.Streams;
+using Provenance.Server.Audit;
 using Provenance.Server.Webhooks;
 using Provenance.Storage.Postgres;
 using Provenance.Storage.Postgres.Streams;
@@ -33,6 +34,9 @@ public sealed class ProvenanceSiloSettings
 
     /// <summary>Log options (sequencer).</summary>
     public Action<ProvenanceLogOptions>? Log { get; init; }
+
+    /// <summary>The audit schedule (default: every 24 hours). Every silo of a cluster should have the same one.</summary>
+    public Action<AuditSettings>? Audit { get; init; }
 }
 
 /// <summary>The one composition of a Provenance silo, shared by the server and the test clusters.</summary>
@@ -41,7 +45,7 @@ public static class ProvenanceSilo
     /// <summary>
     /// Configures a silo: Provenance serializers, the project's PostgreSQL storage ports, Orleans membership, reminders
     /// and metadata grain storage on the same PostgreSQL, the outbox streams (with pub-sub state in PostgreSQL) and the
-    /// webhook fan-out that consumes them, the grains, the log and epochs, and the membership and collection tuning of
+    /// webhook fan-out that consumes them, the grains, the log and epochs, the audit grain and its schedule, and the membership and collection tuning of
     /// docs/configuration.md. Endpoints (silo and gateway ports) are the caller's.
     /// </summary>
     public static ISiloBuilder AddProvenanceSilo(this ISiloBuilder silo, ProvenanceSiloSettings settings)
@@ -71,6 +75,7 @@ public static class ProvenanceSilo
         });
         silo.Services.AddWebhookFanOut();
         silo.AddProvenanceGrains().AddProvenanceLog(settings.Log).AddProvenanceEpochs(settings.Epochs);
+        silo.AddProvenanceAudit(settings.Audit);
 
         // A killed silo is declared dead after about 3 missed 1 s probes, so its grains are served elsewhere within 5 s
         // (docs/configuration.md has the measurement and the trade-off against false suspicion under load).

@@ -130,6 +130,12 @@ public static class ServerHost
                     o.Interval = anchor.IntervalSeconds > 0 ? TimeSpan.FromSeconds(anchor.IntervalSeconds) : null;
                     o.PendingThreshold = anchor.PendingThreshold > 0 ? anchor.PendingThreshold : null;
                 },
+                Audit = o =>
+                {
+                    o.IntervalHours = settings.Audit.IntervalHours;
+                    o.DailyAtUtc = settings.Audit.DailyAtUtc;
+                    o.Cron = settings.Audit.Cron;
+                },
             }));
         // The container must not own the storage's parts: PostgresStorage disposes them itself, once, after its writers drain.
         services.Replace(ServiceDescriptor.Singleton<IStateChangeFeed>(sp => new StateChangeFeedView(sp.GetRequiredService<PostgresStorage>().StateChanges)));
@@ -155,13 +161,6 @@ public static class ServerHost
         services.AddSingleton<Timestamping.TimestampAuthorities>();
         services.AddSingleton<TsaStatistics>();
         services.AddSingleton<TimestampService>();
-
-        services.AddSingleton<AuditStore>();
-        services.AddSingleton<IAuditCheck, LogTreeCheck>();
-        services.AddSingleton<IAuditCheck, ManifestCheck>();
-        services.AddSingleton<IAuditCheck, CheckpointCheck>();
-        services.AddSingleton<AuditJob>();
-        services.AddHostedService(sp => sp.GetRequiredService<AuditJob>());
 
         services.TryAddSingleton<WebhookStore>();
         services.AddHttpClient(WebhookDispatcher.HttpClientName);
@@ -267,7 +266,7 @@ public static class ServerHost
         await app.Services.GetRequiredService<SigningKeyStores>().EnsureActiveKeysAsync(cancellationToken);
         app.Services.GetRequiredService<BuiltInTsa>(); // creates (first start) or loads the built-in TSA's keys now, not on the first request
         var options = app.Services.GetRequiredService<ProvenanceOptions>();
-        AuditJob.NextDelay(options.Audit, DateTimeOffset.UtcNow); // refuse a bad schedule at start-up, not in the background
+        _ = AuditSchedule.From(options.Audit); // refuse a bad schedule at start-up, before the silo's start-up task meets it
         if (options.BootstrapAdminKey && await app.Services.GetRequiredService<ApiKeyStore>().BootstrapAsync(cancellationToken) is { } admin)
         {
             var path = Path.Combine(options.ResolvedDataDirectory, "admin-key.txt");

@@ -41,7 +41,4 @@ internal static class SchemaNames
         public const int IndexSequencer = 3;
         public const int LogSequencer = 4;
     }
-
-    /// <summary>First key for <see cref="Provenance.Core.Storage.IDistributedLock"/> locks; the second is <c>hashtext(name)</c>.</summary>
-    public const int NamedLockNamespace = 0x50524F57;
 }

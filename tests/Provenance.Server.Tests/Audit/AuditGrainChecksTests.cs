@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Provenance.Core.Contracts;
-using Provenance.Server.Audit;
 
 namespace Provenance.Server.Tests.Audit;
 
@@ -25,9 +24,9 @@ public sealed class AuditGrainChecksTests(ServerFixture fixture) : IClassFixture
         }
 
         Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("v1/epochs/trigger", null)).StatusCode);
-        var job = Server.App.Services.GetRequiredService<AuditJob>();
+        var grains = Server.App.Services.GetRequiredService<Orleans.IGrainFactory>();
 
-        Assert.NotNull(await job.RunOnceAsync(CancellationToken.None));
+        await AuditRuns.RunToEndAsync(grains, fixture.Postgres.DataSource);
         using var admin = Server.Client(Server.AdminKey);
         Assert.Empty((await admin.GetFromJsonAsync<AuditFindingDto[]>("v1/audit/findings", ApiJson.Options))!);
         Assert.Empty((await client.GetFromJsonAsync<AuditFindingDto[]>("v1/audit/findings", ApiJson.Options))!);
@@ -38,7 +37,7 @@ public sealed class AuditGrainChecksTests(ServerFixture fixture) : IClassFixture
             Assert.Equal(1, await cmd.ExecuteNonQueryAsync());
         }
 
-        Assert.NotNull(await job.RunOnceAsync(CancellationToken.None));
+        await AuditRuns.RunToEndAsync(grains, fixture.Postgres.DataSource);
 
         var tenantFindings = (await client.GetFromJsonAsync<AuditFindingDto[]>("v1/audit/findings", ApiJson.Options))!;
         var operatorFindings = (await admin.GetFromJsonAsync<AuditFindingDto[]>("v1/audit/findings", ApiJson.Options))!;

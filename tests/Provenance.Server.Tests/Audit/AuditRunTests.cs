@@ -6,13 +6,14 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Provenance.Core.Storage;
 using Provenance.Core.Contracts;
-using Provenance.Server.Audit;
+using Provenance.Server.Apis;
 using Provenance.Server.Tests.Webhooks;
 using Provenance.Server.Webhooks;
 
 namespace Provenance.Server.Tests.Audit;
 
-public sealed class AuditJobTests(ServerFixture fixture) : IClassFixture<ServerFixture>
+/// <summary>Audit runs on a real server: the log-tree check, findings, webhooks, metrics and POST /v1/audit/run.</summary>
+public sealed class AuditRunTests(ServerFixture fixture) : IClassFixture<ServerFixture>
 {
     private TestServer Server => fixture.Server;
 
@@ -38,12 +39,12 @@ public sealed class AuditJobTests(ServerFixture fixture) : IClassFixture<ServerF
     public async Task Audit_IntactLogThenTamperedLeaf_FindsMismatchStoresItSendsWebhookAndCountsIt()
     {
         await AppendLeavesAsync(37);
-        var job = Server.App.Services.GetRequiredService<AuditJob>();
+        var grains = Server.App.Services.GetRequiredService<Orleans.IGrainFactory>();
         await using var receiver = new WebhookReceiver();
         using var admin = Server.Client(Server.AdminKey);
         var hook = (await (await admin.PostAsJsonAsync("v1/webhooks", new CreateWebhookRequest(receiver.Url, ["audit.mismatch"]), ApiJson.Options)).Content.ReadFromJsonAsync<WebhookDto>(ApiJson.Options))!;
 
-        Assert.NotNull(await job.RunOnceAsync(CancellationToken.None));
+        await AuditRuns.RunToEndAsync(grains, fixture.Postgres.DataSource);
         Assert.Empty((await admin.GetFromJsonAsync<AuditFindingDto[]>("v1/audit/findings", ApiJson.Options))!);
 
         await using (var cmd = fixture.Postgres.DataSource.CreateCommand("UPDATE log_entries e SET leaf_input = '\\x00'::bytea FROM log_sequence s WHERE s.entry_id = e.id AND s.idx = 5"))
@@ -53,6 +54,9 @@ public sealed class AuditJobTests(ServerFixture fixture) : IClassFixture<ServerF
 
         var run = await admin.PostAsync("v1/audit/run", null);
         Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
+        Assert.Equal("/v1/audit/findings", run.Headers.Location?.OriginalString);
+        var runId = Assert.Single(run.Headers.GetValues(AuditApi.RunHeader));
+        await AuditRuns.WaitFinishedAsync(fixture.Postgres.DataSource, runId);
         AuditFindingDto[] findings = [];
         for (var i = 0; i < 200 && !findings.Any(f => f.Kind == "log-root-mismatch"); i++)
         {
@@ -83,19 +87,5 @@ public sealed class AuditJobTests(ServerFixture fixture) : IClassFixture<ServerF
         using var admin = Server.Client(Server.AdminKey);
 
         await Problem.AssertAsync(await admin.GetAsync(path), 400, "validation-failed", field);
-    }
-
-    [Fact]
-    public void NextDelay_DailyAtUtc_IsNextOccurrence()
-    {
-        var now = new DateTimeOffset(2026, 11, 21, 5, 0, 0, TimeSpan.Zero);
-
-        Assert.Equal(TimeSpan.FromHours(22), AuditJob.NextDelay(new() { DailyAtUtc = "03:00" }, now));
-        Assert.Equal(TimeSpan.FromHours(1), AuditJob.NextDelay(new() { DailyAtUtc = "06:00" }, now));
-        Assert.Equal(TimeSpan.FromHours(24), AuditJob.NextDelay(new(), now));
-        Assert.Null(AuditJob.NextDelay(new() { IntervalHours = 0 }, now));
-        Assert.Equal(TimeSpan.FromMinutes(90), AuditJob.NextDelay(new() { Cron = "30 6 * * *" }, now));
-        Assert.Throws<InvalidOperationException>(() => AuditJob.NextDelay(new() { Cron = "*/5 * * * *" }, now));
-        Assert.Throws<InvalidOperationException>(() => AuditJob.NextDelay(new() { DailyAtUtc = "25:00" }, now));
     }
 }
