@@ -127,10 +127,14 @@ public sealed class ClusterHost : IProvenanceNode, IAsyncDisposable
     /// <summary>The underlying test cluster.</summary>
     public InProcessTestCluster Cluster => _cluster;
 
-    /// <summary>Starts <see cref="ClusterHostOptions.Silos"/> silos on the migrated database <paramref name="connectionString"/>.</summary>
+    /// <summary>
+    /// Starts <see cref="ClusterHostOptions.Silos"/> silos on the database <paramref name="connectionString"/>, migrating
+    /// it first (as the server does before its silo starts): clustering reads its queries from the schema.
+    /// </summary>
     public static async Task<ClusterHost> StartAsync(string connectionString, ClusterHostOptions? options = null)
     {
         options ??= new ClusterHostOptions();
+        await (await PostgresStorage.OpenAsync(connectionString)).DisposeAsync();
         var manifestKeys = options.ManifestKeys ?? new InMemoryKeyStore();
         var logKeys = options.LogKeys ?? new InMemoryKeyStore();
         var naming = new SiloNaming { Next = options.ApplicationName };

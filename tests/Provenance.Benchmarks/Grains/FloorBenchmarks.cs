@@ -41,7 +41,6 @@ internal static class FloorBenchmarks
         try
         {
             var database = await EpochBenchmarks.NewDatabaseAsync(new NpgsqlConnectionStringBuilder(connection), "floor");
-            await (await Provenance.Storage.Postgres.PostgresStorage.OpenAsync(database)).DisposeAsync(); // migrates
             await using var node = await ClusterHost.StartAsync(database, new ClusterHostOptions { Silos = silos, ClusterId = "bench-floor" });
             var caller = CallerContext.System("default", "bench");
 
