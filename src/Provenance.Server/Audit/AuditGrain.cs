@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using Orleans.Storage;
 using Provenance.Server.Hosting;
 
 namespace Provenance.Server.Audit;
@@ -140,10 +141,20 @@ internal sealed class AuditGrain(
             logger.LogInformation("Audit scheduled {Schedule}; next run in {Due}", schedule.Key, due);
         }
 
-        if (state.State.Schedule != schedule?.Key)
+        // Another activation (a second silo starting at the same moment, in a failover window) may have written the
+        // same record: a version conflict is not a start-up failure. Re-read and write again until the stored schedule
+        // is this one; the reminder above is keyed by name, so registering it twice is harmless.
+        for (var attempt = 1; state.State.Schedule != schedule?.Key; attempt++)
         {
-            state.State = state.State with { Schedule = schedule?.Key };
-            await state.WriteStateAsync();
+            try
+            {
+                state.State = state.State with { Schedule = schedule?.Key };
+                await state.WriteStateAsync();
+            }
+            catch (InconsistentStateException) when (attempt < 5)
+            {
+                await state.ReadStateAsync();
+            }
         }
     }
 
