@@ -67,7 +67,9 @@ public static class ProvenanceSilo
         // feed is subscribed to explicitly, per asset id, so pub-sub keeps its subscriptions in PostgreSQL too.
         var storage = new PostgresStorageOptions();
         settings.Storage?.Invoke(storage);
-        silo.AddPostgresGrainStorage(Grains.StorageNames.PubSubStorage, settings.ConnectionString);
+        // Orleans' serializer, not JSON: pub-sub state written as JSON could not be read back, so the pulling agents failed
+        // to register as producers and a new subscriber's first events were dropped (ADR 0008).
+        silo.AddPostgresRuntimeGrainStorage(Grains.StorageNames.PubSubStorage, settings.ConnectionString);
         silo.AddOutboxStreams(Grains.StorageNames.StreamProvider, o =>
         {
             o.QueueCount = storage.StreamQueueCount;

@@ -100,6 +100,28 @@ public static class OrleansPostgres
         });
     }
 
+    /// <summary>
+    /// A named grain storage in PostgreSQL for Orleans' own state types (the stream pub-sub store): the payload is
+    /// written by Orleans' serializer, since those types are made for it and not for System.Text.Json (their
+    /// constructors do not bind, so a JSON payload is written but can never be read back).
+    /// </summary>
+    /// <param name="builder">The silo builder.</param>
+    /// <param name="name">The storage name.</param>
+    /// <param name="connectionString">Connection string of the migrated database.</param>
+    /// <returns>The same builder.</returns>
+    public static ISiloBuilder AddPostgresRuntimeGrainStorage(this ISiloBuilder builder, string name, string connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        return builder.AddAdoNetGrainStorage(name, (OptionsBuilder<AdoNetGrainStorageOptions> options) => options.Configure<Serializer>((o, serializer) =>
+        {
+            o.Invariant = Invariant;
+            o.ConnectionString = connectionString;
+            o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+        }));
+    }
+
     /// <summary>Orleans' System.Text.Json grain-storage serializer with default (web-neutral) options; stateless, so shared.</summary>
     private static readonly SystemTextJsonGrainStorageSerializer JsonSerializer =
         new(Options.Create(new SystemTextJsonGrainStorageSerializerOptions()));
