@@ -33,7 +33,14 @@ internal sealed class PostgresOutboxStore(NpgsqlDataSource dataSource, PostgresN
     public async Task<IReadOnlyList<OutboxRecord>> ReadAsync(string stream, long afterPosition, int max, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
-        await SequencePendingAsync(cancellationToken).ConfigureAwait(false);
+        // Number until nothing visible is left, waiting out a pass that another node (a stream receiver) is running:
+        // a pass given up for the lock would leave that pass's rows invisible to this read. (The receivers read their
+        // queues directly; this reader serves tests and tools, which may wait.)
+        while (await SequencePendingAsync(cancellationToken).ConfigureAwait(false))
+        {
+            await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+        }
+
         await using var command = dataSource.CreateCommand(
             $"""
             SELECT position, stream, event_type, tenant, payload, created_at FROM {SchemaNames.Outbox}
