@@ -173,31 +173,12 @@ internal sealed class PromptFamilyGrain(
     /// <summary>Applies a change to a copy and writes it; the in-memory state changes only once the write succeeded.</summary>
     private async Task UpdateAsync(Action<PromptFamilyState> change)
     {
-        var before = state.State;
-        var copy = JsonSerializer.Deserialize<PromptFamilyState>(JsonSerializer.SerializeToUtf8Bytes(before))!;
+        var copy = JsonSerializer.Deserialize<PromptFamilyState>(JsonSerializer.SerializeToUtf8Bytes(state.State))!;
         change(copy);
-        state.State = copy;
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            state.State = before;
-            DeactivateOnIdle();
-            throw;
-        }
+        await PromptVersionRules.WriteOrRestoreAsync(state, copy, DeactivateOnIdle);
     }
 
-    private void EnsureCaller(CallerContext caller, string scope)
-    {
-        ArgumentNullException.ThrowIfNull(caller);
-        caller.Require(scope);
-        if (caller.Tenant != Key.Tenant)
-        {
-            throw new NotFoundException("prompt family", Key.FamilyId);
-        }
-    }
+    private void EnsureCaller(CallerContext caller, string scope) => PromptVersionRules.EnsureCaller(caller, scope, Key.Tenant, Key.FamilyId);
 
     private static DiffOp Map(DiffOperation operation) => operation switch
     {

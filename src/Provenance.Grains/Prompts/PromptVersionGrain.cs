@@ -188,29 +188,10 @@ internal sealed class PromptVersionGrain(
     /// <summary>Writes a new state; the in-memory state changes only once the write succeeded.</summary>
     private async Task WriteAsync(PromptVersionState next)
     {
-        var before = state.State;
-        state.State = next;
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            state.State = before;
-            DeactivateOnIdle();
-            throw;
-        }
+        await PromptVersionRules.WriteOrRestoreAsync(state, next, DeactivateOnIdle);
     }
 
-    private void EnsureCaller(CallerContext caller, string scope)
-    {
-        ArgumentNullException.ThrowIfNull(caller);
-        caller.Require(scope);
-        if (caller.Tenant != Key.Tenant)
-        {
-            throw new NotFoundException("prompt family", Key.FamilyId);
-        }
-    }
+    private void EnsureCaller(CallerContext caller, string scope) => PromptVersionRules.EnsureCaller(caller, scope, Key.Tenant, Key.FamilyId);
 
     private async Task<PromptVersionDto> ToDtoAsync(PromptVersionState v) =>
         PromptVersionRules.ToDto(Key.FamilyId, v, await GrainFactory.GetGrain<ITenantGrain>(Key.Tenant).GetPolicyAsync());

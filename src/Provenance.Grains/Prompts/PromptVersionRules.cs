@@ -14,6 +14,37 @@ internal static class PromptVersionRules
 {
     private const int MaxText = 32_768;
 
+    /// <summary>The caller must hold <paramref name="scope"/> and be of the family's tenant; others get not-found.</summary>
+    public static void EnsureCaller(CallerContext caller, string scope, string tenant, string familyId)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        caller.Require(scope);
+        if (caller.Tenant != tenant)
+        {
+            throw new NotFoundException("prompt family", familyId);
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="next"/>; the in-memory state changes only once the write succeeded. A failed write
+    /// restores the previous state and deactivates the grain, so its next call reloads what storage holds.
+    /// </summary>
+    public static async Task WriteOrRestoreAsync<TState>(Orleans.Runtime.IPersistentState<TState> state, TState next, Action deactivate)
+    {
+        var before = state.State;
+        state.State = next;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State = before;
+            deactivate();
+            throw;
+        }
+    }
+
     /// <summary>Checks the texts and references of a create request (the version number is checked by its parser).</summary>
     /// <exception cref="ValidationFailedException">Empty user prompt, a text over 32,768 characters, or a malformed reference.</exception>
     public static void Validate(CreatePromptVersionRequest request)
